@@ -1,0 +1,50 @@
+// The project's test command: type check, transpile src/ and test/ to build/, run Node's test runner.
+//   node scripts/test.mjs                 all tests
+//   node scripts/test.mjs printer shape   only test files whose path contains one of the words
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+const skipTypecheck = process.argv.includes('--no-typecheck');
+
+function walk(dir, out = []) {
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+if (!skipTypecheck) {
+  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
+  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+}
+
+rmSync('build', { recursive: true, force: true });
+const sources = [...walk('src'), ...walk('test')].filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+await build({
+  entryPoints: sources,
+  outdir: 'build',
+  outbase: '.',
+  bundle: false,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
+
+const testFiles = walk('build/test')
+  .filter((f) => f.endsWith('.test.js'))
+  .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
+  .sort();
+if (testFiles.length === 0) {
+  console.error(`no test files match ${filters.join(', ')}`);
+  process.exit(1);
+}
+console.log(`running ${testFiles.length} test files: ${testFiles.map((f) => relative('build/test', f)).join(' ')}`);
+const run = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', '--test-concurrency=2', ...testFiles], { stdio: 'inherit' });
+process.exit(run.status ?? 1);
