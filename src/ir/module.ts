@@ -75,9 +75,9 @@ export class Module {
     return ins;
   }
 
-  /** Appends `op(inputs)` at the end of the module (before nothing). */
+  /** Appends `op(inputs)` at the end of the module, before a trailing `@return` (MIGraphX `insert_end`). */
   addInstruction(op: Op, inputs: readonly Instruction[] = [], modules: readonly Module[] = []): Instruction {
-    return this.insertInstruction(undefined, op, inputs, modules);
+    return this.insertInstruction(this.returnInstruction(), op, inputs, modules);
   }
 
   /** Inserts `op(inputs)` before `before` (at the end when `before` is undefined). */
@@ -91,7 +91,8 @@ export class Module {
   }
 
   addReturn(inputs: readonly Instruction[]): Instruction {
-    return this.addInstruction(makeOp('@return'), inputs);
+    if (this.returnInstruction()) throw new IrError(`module ${this.name} already has a @return`);
+    return this.insertInstruction(undefined, makeOp('@return'), inputs);
   }
 
   /** Replaces the arguments of the module's `@return` (adds one when there is none). */

@@ -72,6 +72,7 @@ defineOp({
   attrs: [
     { name: 'axis', kind: 'int' },
     { name: 'out_lens', kind: 'ints' },
+    { name: 'out_dyn_dims', kind: 'ints', default: [] },
   ],
   computeShape(op, inputs) {
     expectInputs(inputs, 1);
