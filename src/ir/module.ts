@@ -118,18 +118,21 @@ export class Module {
     return ins;
   }
 
-  /** Redirects every user of `ins` to `rep` (MIGraphX `replace_instruction(ins, rep)`); `ins` stays, unused. */
+  /**
+   * Redirects every user of `ins` except `rep` itself to `rep` (MIGraphX `replace_instruction(ins, rep)`),
+   * so `rep = f(ins)` can take over `ins`'s users. `ins` stays, possibly unused (DCE removes it).
+   */
   replaceAllUses(ins: Instruction, rep: Instruction): Instruction {
     if (ins === rep) return rep;
     this.checkOwned(ins, 'replace');
     this.checkOwned(rep, 'replace');
-    if (rep.dependsOn(ins)) throw new IrError(`cannot replace ${describe(ins)} with ${describe(rep)}: it depends on it`);
-    for (const user of [...ins.outputs]) {
+    const users = ins.outputs.filter((u) => u !== rep);
+    for (const user of users) {
       user.inputs = user.inputs.map((i) => (i === ins ? rep : i));
-      rep.outputs.push(user);
+      removeOne(ins.outputs, user);
+      if (!rep.outputs.includes(user)) rep.outputs.push(user);
     }
-    ins.outputs.length = 0;
-    for (const user of new Set(rep.outputs)) this.recomputeFrom(user);
+    for (const user of new Set(users)) this.recomputeFrom(user);
     return rep;
   }
 

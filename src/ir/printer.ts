@@ -66,6 +66,13 @@ export function printProgram(p: Program): string {
   return lines.join('\n') + '\n';
 }
 
+/** The printed name of every instruction of every reachable module (`@12`, `x`, `main:pointwise0:x0`). */
+export function programNames(p: Program): NameMap {
+  const names: NameMap = new Map();
+  for (const m of p.reachableModules()) printModule(m, names, []);
+  return names;
+}
+
 /** A module on its own: instruction lines only, never prefixed. */
 export function moduleToString(m: Module): string {
   return printModule(m).join('\n') + '\n';
