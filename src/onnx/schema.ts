@@ -431,14 +431,21 @@ export interface ModelMessage {
   functions?: FunctionMessage[];
 }
 
+/** SequenceProto/OptionalProto.DataType: what a sequence or optional holds. */
+export const ContainedKind = { UNDEFINED: 0, TENSOR: 1, SPARSE_TENSOR: 2, SEQUENCE: 3, MAP: 4, OPTIONAL: 5 } as const;
+
 export interface SequenceMessage {
   name?: string;
   elem_type?: number;
   tensor_values?: TensorMessage[];
+  sequence_values?: SequenceMessage[];
+  optional_values?: OptionalMessage[];
 }
 
 export interface OptionalMessage {
   name?: string;
   elem_type?: number;
   tensor_value?: TensorMessage | null;
+  sequence_value?: SequenceMessage | null;
+  optional_value?: OptionalMessage | null;
 }
