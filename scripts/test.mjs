@@ -3,7 +3,7 @@
 //   node scripts/test.mjs printer shape   only test files whose path contains one of the words
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -23,7 +23,7 @@ if (!skipTypecheck) {
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
 
-rmSync('build', { recursive: true, force: true });
+// build/ is not wiped (another run may be using it); only tests with a current source file run.
 const sources = [...walk('src'), ...walk('test')].filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 await build({
   entryPoints: sources,
@@ -37,8 +37,9 @@ await build({
   logLevel: 'warning',
 });
 
-const testFiles = walk('build/test')
-  .filter((f) => f.endsWith('.test.js'))
+const testFiles = sources
+  .filter((f) => f.startsWith('test') && f.endsWith('.test.ts'))
+  .map((f) => join('build', f.replace(/\.ts$/, '.js')))
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)))
   .sort();
 if (testFiles.length === 0) {
