@@ -1,11 +1,12 @@
 // Per-element encode/decode between JS numbers and each element type's stored form.
 // Encoding a float into a low-precision type rounds to nearest even and saturates (the ONNX default);
 // encoding into an integer type truncates toward zero and wraps (C++ static_cast on in-range values).
+// Doubles reach the bit-level encoders through float32BitsRoundToOdd, so they round once, directly.
 
 import { type ElementType } from '../ir/types.js';
-import { bf16ToFloat, float32Bits, floatToBf16, floatToHalf, halfToFloat } from './float16.js';
+import { bf16ToFloat, float32BitsRoundToOdd, floatToBf16, floatToHalf, halfToFloat } from './float16.js';
 import { fp8FromF32Bits, fp8ToFloat } from './float8.js';
-import { e8m0FromF32Bits, e8m0ToFloat, fp4FromF32Bits, fp4ToFloat } from './float4.js';
+import { type E8m0RoundMode, e8m0FromF32Bits, e8m0ToFloat, fp4FromF32Bits, fp4ToFloat } from './float4.js';
 
 /** Decodes one stored element to a number. */
 export function decodeScalar(type: ElementType, raw: number | bigint): number {
@@ -53,30 +54,38 @@ export function decodeScalar(type: ElementType, raw: number | bigint): number {
   }
 }
 
-/** Encodes a number into the stored form of `type` (saturating low-precision floats). */
-export function encodeScalar(type: ElementType, x: number, saturate = true): number | bigint {
+/**
+ * Encodes a number into the stored form of `type`. `saturate` applies to the float8 types and e8m0
+ * (ONNX's Cast/QuantizeLinear attribute); `e8m0RoundMode` is Cast's round_mode for e8m0.
+ */
+export function encodeScalar(
+  type: ElementType,
+  x: number,
+  saturate = true,
+  e8m0RoundMode: E8m0RoundMode = 'up',
+): number | bigint {
   switch (type) {
     case 'float_type':
     case 'double_type':
       return x;
     case 'half_type':
-      return floatToHalf(Math.fround(x));
+      return floatToHalf(x);
     case 'bf16_type':
       return floatToBf16(x);
     case 'fp8e4m3fn_type':
-      return fp8FromF32Bits(float32Bits(x), 'e4m3fn', saturate);
+      return fp8FromF32Bits(float32BitsRoundToOdd(x), 'e4m3fn', saturate);
     case 'fp8e4m3fnuz_type':
-      return fp8FromF32Bits(float32Bits(x), 'e4m3fnuz', saturate);
+      return fp8FromF32Bits(float32BitsRoundToOdd(x), 'e4m3fnuz', saturate);
     case 'fp8e5m2_type':
-      return fp8FromF32Bits(float32Bits(x), 'e5m2', saturate);
+      return fp8FromF32Bits(float32BitsRoundToOdd(x), 'e5m2', saturate);
     case 'fp8e5m2fnuz_type':
-      return fp8FromF32Bits(float32Bits(x), 'e5m2fnuz', saturate);
+      return fp8FromF32Bits(float32BitsRoundToOdd(x), 'e5m2fnuz', saturate);
     case 'fp4e2m1_type':
-      return fp4FromF32Bits(float32Bits(x), saturate);
+      return fp4FromF32Bits(float32BitsRoundToOdd(x), saturate);
     case 'fp8e8m0_type':
-      return e8m0FromF32Bits(float32Bits(x), saturate);
+      return e8m0FromF32Bits(float32BitsRoundToOdd(x), saturate, e8m0RoundMode);
     case 'bool_type':
-      return x !== 0 && !Number.isNaN(x) ? 1 : 0;
+      return x !== 0 ? 1 : 0; // ONNX Cast: ±0 → false, everything else (NaN included) → true
     case 'uint8_type':
       return wrapInt(x, 8, false);
     case 'int8_type':

@@ -1,12 +1,13 @@
 // The four float8 formats of ONNX / OCP: encode from float32 bits with round-to-nearest-even and
-// optional saturation, and exact decode. One table describes each format; the tests check every code
-// and every fp16 value against an independent bit-level reference (test/numerics/).
+// optional saturation (integer operations on the bits, no allocation), and exact decode (a 256-entry
+// table per format). The tests check every code and millions of inputs against an independent
+// bit-level reference (test/numerics/reference.ts); docs/numerics.md records the edge-case choices.
 //   e4m3fn   bias 7,  max 448,   NaN S.1111.111, no inf, ±0
 //   e4m3fnuz bias 8,  max 240,   NaN 0x80 only, no inf, no -0
 //   e5m2     bias 15, max 57344, inf S.11111.00, NaN S.11111.{01,10,11}
 //   e5m2fnuz bias 16, max 57344, NaN 0x80 only, no inf, no -0
 
-import { bitsToFloat32 } from './float16.js';
+import { shiftRightRoundEven } from './float16.js';
 
 export type Fp8Format = 'e4m3fn' | 'e4m3fnuz' | 'e5m2' | 'e5m2fnuz';
 
@@ -16,7 +17,7 @@ interface Spec {
   readonly bias: number;
   /** Code of the largest finite value (sign bit clear). */
   readonly maxCode: number;
-  /** 'fn': NaN is all ones; 'fnuz': NaN is 0x80, no -0; 'ieee': inf and NaN as IEEE. */
+  /** 'fn': NaN is S.1111.111; 'fnuz': NaN is 0x80, no -0; 'ieee': inf and NaN as IEEE. */
   readonly kind: 'fn' | 'fnuz' | 'ieee';
 }
 
@@ -27,15 +28,50 @@ const SPECS: Record<Fp8Format, Spec> = {
   e5m2fnuz: { ebits: 5, mbits: 2, bias: 16, maxCode: 0x7f, kind: 'fnuz' },
 };
 
-/** Largest finite value of a format (448, 240, 57344, 57344). */
-export function fp8Max(fmt: Fp8Format): number {
-  return fp8ToFloat(SPECS[fmt].maxCode, fmt);
+/** Everything the encoder needs, derived once per format from its Spec. */
+interface Encoder {
+  readonly maxCode: number;
+  readonly kind: Spec['kind'];
+  /** Mantissa bits dropped from a float32 (23 - mbits) and the round-to-nearest bias for them. */
+  readonly shift: number;
+  readonly roundBias: number;
+  /** (127 - bias) << mbits: turns a shifted float32 pattern into the fp8 code. */
+  readonly rebias: number;
+  /** Float32 bits of the smallest normal value of the format. */
+  readonly minNormalF32: number;
+  /** Float32 bits of 2^(emax+1): every magnitude from here on overflows. */
+  readonly overflowF32: number;
+  /** Float32 bits of half the smallest subnormal: magnitudes at or below it round to zero. */
+  readonly roundsToZeroF32: number;
+  /** 151 - bias - mbits: the subnormal code of float32 exponent e is significand >> (this - e). */
+  readonly subnormalShiftBase: number;
 }
 
-/** Decodes an 8-bit code to its exact value (NaN for NaN codes, ±Infinity for e5m2's infinities). */
-export function fp8ToFloat(code: number, fmt: Fp8Format): number {
-  const s = SPECS[fmt];
-  code &= 0xff;
+function encoderOf(s: Spec): Encoder {
+  const shift = 23 - s.mbits;
+  const emax = (s.maxCode >> s.mbits) - s.bias;
+  return {
+    maxCode: s.maxCode,
+    kind: s.kind,
+    shift,
+    roundBias: (1 << (shift - 1)) - 1,
+    rebias: (127 - s.bias) << s.mbits,
+    minNormalF32: (127 + 1 - s.bias) << 23,
+    overflowF32: (127 + emax + 1) << 23,
+    roundsToZeroF32: (127 + 1 - s.bias - s.mbits - 1) << 23,
+    subnormalShiftBase: 151 - s.bias - s.mbits,
+  };
+}
+
+const ENCODERS: Record<Fp8Format, Encoder> = {
+  e4m3fn: encoderOf(SPECS.e4m3fn),
+  e4m3fnuz: encoderOf(SPECS.e4m3fnuz),
+  e5m2: encoderOf(SPECS.e5m2),
+  e5m2fnuz: encoderOf(SPECS.e5m2fnuz),
+};
+
+/** The value of a code from the format's definition (used once, to fill the decode tables). */
+function valueOfCode(code: number, s: Spec): number {
   const neg = (code & 0x80) !== 0;
   const mag = code & 0x7f;
   if (s.kind === 'fnuz') {
@@ -44,7 +80,10 @@ export function fp8ToFloat(code: number, fmt: Fp8Format): number {
     if (mag === 0x7f) return NaN;
   } else {
     const expAll = ((1 << s.ebits) - 1) << s.mbits;
-    if ((mag & expAll) === expAll) return (mag & ((1 << s.mbits) - 1)) === 0 ? (neg ? -Infinity : Infinity) : NaN;
+    if ((mag & expAll) === expAll) {
+      if ((mag & ((1 << s.mbits) - 1)) !== 0) return NaN;
+      return neg ? -Infinity : Infinity;
+    }
   }
   const e = mag >> s.mbits;
   const m = mag & ((1 << s.mbits) - 1);
@@ -52,47 +91,85 @@ export function fp8ToFloat(code: number, fmt: Fp8Format): number {
   return neg ? -v : v;
 }
 
-/**
- * Encodes a float32 (given as its bits, so NaN and -0 keep their sign) to a float8 code.
- * saturate: out-of-range values and ±Inf clamp to ±max (the ONNX default; ±Inf → ±max for all four
- * formats, as the ONNX reference and node tests do). Without it they become NaN (inf for e5m2).
- */
-export function fp8FromF32Bits(bits: number, fmt: Fp8Format, saturate: boolean): number {
-  const s = SPECS[fmt];
-  bits >>>= 0;
-  const sign = bits >>> 31 ? 0x80 : 0;
-  const a = bits & 0x7fffffff;
-  const nan = s.kind === 'fnuz' ? 0x80 : sign | 0x7f;
-  const overflow = saturate ? sign | s.maxCode : s.kind === 'ieee' ? sign | 0x7c : nan;
-  if (a > 0x7f800000) return nan;
-  if (a === 0x7f800000) return overflow;
-  const x = bitsToFloat32(a);
-  const signOf = (code: number) => (code === 0 && s.kind === 'fnuz' ? 0 : sign | code);
-  const emin = 1 - s.bias;
-  let code: number;
-  if (x < 2 ** emin) {
-    // Subnormal grid (quantum 2^(emin-mbits)); a result of 1<<mbits is the smallest normal's code.
-    code = rne(x * 2 ** (s.mbits - emin));
-  } else {
-    let e = ((a >>> 23) & 0xff) - 127; // x is a normal float32 here (every format's emin > -126)
-    let m = rne((x / 2 ** e - 1) * (1 << s.mbits));
-    if (m === 1 << s.mbits) {
-      m = 0;
-      e += 1;
-    }
-    const E = e + s.bias;
-    if (E >= 1 << s.ebits) return overflow;
-    code = (E << s.mbits) | m;
-  }
-  if (code > s.maxCode) return overflow;
-  return signOf(code);
+function decodeTable(s: Spec): Float64Array {
+  const table = new Float64Array(256);
+  for (let code = 0; code < 256; code++) table[code] = valueOfCode(code, s);
+  return table;
 }
 
-/** Round half to even for non-negative values. */
-function rne(v: number): number {
-  const f = Math.floor(v);
-  const d = v - f;
-  if (d > 0.5) return f + 1;
-  if (d < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
+const DECODE: Record<Fp8Format, Float64Array> = {
+  e4m3fn: decodeTable(SPECS.e4m3fn),
+  e4m3fnuz: decodeTable(SPECS.e4m3fnuz),
+  e5m2: decodeTable(SPECS.e5m2),
+  e5m2fnuz: decodeTable(SPECS.e5m2fnuz),
+};
+
+/** Largest finite value of a format (448, 240, 57344, 57344). */
+export function fp8Max(fmt: Fp8Format): number {
+  return DECODE[fmt][SPECS[fmt].maxCode]!;
+}
+
+/** Decodes an 8-bit code to its exact value (NaN for NaN codes, ±Infinity for e5m2's infinities). */
+export function fp8ToFloat(code: number, fmt: Fp8Format): number {
+  return DECODE[fmt][code & 0xff]!;
+}
+
+/** The NaN code an input NaN becomes: sign kept in e4m3fn (S.1111.111) and e5m2 (S.11111.10). */
+function nanCode(enc: Encoder, sign: number): number {
+  switch (enc.kind) {
+    case 'fn':
+      return sign | 0x7f;
+    case 'ieee':
+      return sign | 0x7e;
+    case 'fnuz':
+      return 0x80;
+    default:
+      return enc.kind satisfies never;
+  }
+}
+
+/** What ±Inf and values rounding past the largest finite become without saturation. */
+function overflowCode(enc: Encoder, sign: number): number {
+  switch (enc.kind) {
+    case 'fn':
+      return sign | 0x7f;
+    case 'ieee':
+      return sign | 0x7c;
+    case 'fnuz':
+      return 0x80;
+    default:
+      return enc.kind satisfies never;
+  }
+}
+
+/**
+ * Encodes a float32 (given as its bits, so NaN and -0 keep their sign) to a float8 code, rounding to
+ * nearest even.
+ * saturate: values that round past ±max, and ±Inf, clamp to ±max in all four formats (the ONNX
+ * default; the node tests clamp ±Inf for the fnuz formats too). Without it they become NaN
+ * (e4m3fn: S.1111.111, fnuz: 0x80) or ±Inf (e5m2). NaN stays NaN; fnuz has no -0, so tiny negatives
+ * and -0 become 0x00. NOTE: docs/numerics.md lists where ORT and older ONNX differ.
+ */
+export function fp8FromF32Bits(bits: number, fmt: Fp8Format, saturate: boolean): number {
+  const enc = ENCODERS[fmt];
+  const sign = (bits >>> 24) & 0x80;
+  const a = bits & 0x7fffffff;
+  if (a > 0x7f800000) return nanCode(enc, sign);
+  const overflow = saturate ? sign | enc.maxCode : overflowCode(enc, sign);
+  if (a >= enc.overflowF32) return overflow;
+  let code: number;
+  if (a >= enc.minNormalF32) {
+    // Round the mantissa on the whole pattern (a carry moves into the exponent), then rebias.
+    code = ((a + enc.roundBias + ((a >>> enc.shift) & 1)) >>> enc.shift) - enc.rebias;
+    if (code > enc.maxCode) return overflow;
+  } else if (a > enc.roundsToZeroF32) {
+    // Subnormal: the float32 significand in units of the smallest subnormal; rounding up to
+    // 1 << mbits gives the smallest normal's code.
+    const significand = (a & 0x7fffff) | 0x800000;
+    code = shiftRightRoundEven(significand, enc.subnormalShiftBase - (a >>> 23));
+  } else {
+    code = 0;
+  }
+  if (code === 0 && enc.kind === 'fnuz') return 0;
+  return sign | code;
 }
