@@ -16,7 +16,7 @@ export class ModelError extends Error {
   readonly cause_: string;
 
   constructor(cause: string, location: ErrorLocation = {}) {
-    super(formatLocation(location) + cause);
+    super(oneLine(formatLocation(location) + cause));
     this.location = location;
     this.cause_ = cause;
   }
@@ -25,6 +25,20 @@ export class ModelError extends Error {
   at(location: ErrorLocation): ModelError {
     return new ModelError(this.cause_, { ...location, ...this.location });
   }
+}
+
+/**
+ * Keeps a message on one line whatever the model holds: names come from the file and may contain
+ * newlines or other control characters, which are shown escaped (`\n`, `\u0000`).
+ */
+export function oneLine(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
 }
 
 function formatLocation(l: ErrorLocation): string {

@@ -287,6 +287,13 @@ function nodeError(ctx: TensorOrigin, cause: string): ModelError {
 
 const utf8 = new TextDecoder('utf-8');
 
+/** A bytes field as decoded; a damaged file can leave something else there (protobufjs does not check). */
+function bytesField(v: unknown, attribute: string, ctx: TensorOrigin): Uint8Array {
+  if (v === undefined || v === null) return new Uint8Array();
+  if (v instanceof Uint8Array) return v;
+  throw nodeError(ctx, `attribute '${attribute}' holds malformed string data`);
+}
+
 function attributeFromProto(a: AttributeMessage, ctx: TensorOrigin): OnnxAttribute {
   const name = a.name ?? '';
   if (name === '') throw nodeError(ctx, 'an attribute has no name');
@@ -298,7 +305,7 @@ function attributeFromProto(a: AttributeMessage, ctx: TensorOrigin): OnnxAttribu
     case AttributeType.INT:
       return { name, type: 'int', value: longToNumber(a.i ?? 0) };
     case AttributeType.STRING:
-      return { name, type: 'string', value: utf8.decode(a.s ?? new Uint8Array()) };
+      return { name, type: 'string', value: utf8.decode(bytesField(a.s, name, ctx)) };
     case AttributeType.TENSOR:
       if (!a.t) throw nodeError(ctx, `attribute '${name}' is a TENSOR but holds none`);
       return { name, type: 'tensor', value: tensorFromProto(a.t, ctx) };
@@ -317,7 +324,7 @@ function attributeFromProto(a: AttributeMessage, ctx: TensorOrigin): OnnxAttribu
     case AttributeType.INTS:
       return { name, type: 'ints', value: (a.ints ?? []).map((v: LongLike) => longToNumber(v)) };
     case AttributeType.STRINGS:
-      return { name, type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(s)) };
+      return { name, type: 'strings', value: (a.strings ?? []).map((s) => utf8.decode(bytesField(s, name, ctx))) };
     case AttributeType.TENSORS:
       return { name, type: 'tensors', value: (a.tensors ?? []).map((t) => tensorFromProto(t, ctx)) };
     case AttributeType.SPARSE_TENSORS:

@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import { loadTensorFile } from '../../src/onnx/load.js';
+import { repoPath } from '../helpers/paths.js';
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (s) => void (out += s), stderr: (s) => void (err += s) });
+  return { code, out, err };
+}
+
+const seed = repoPath('examples/attention_fp8_test.onnx');
+const tmp = () => mkdtempSync(join(tmpdir(), 'onnx-fp8-cli-'));
+
+test('compile prints the program in MIGraphX text form', async () => {
+  const r = await cli('compile', seed);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^module: "main"\n/);
+  assert.match(r.out, /= softmax\[axis=3\]\(@\d+\) -> half_type, \{1, 16, 1024, 1024\}/);
+  assert.equal(r.out.match(/= dot\(/g)?.length, 3);
+});
+
+test('compile --format json follows the documented schema', async () => {
+  const r = await cli('compile', seed, '--format', 'json');
+  assert.equal(r.code, 0, r.err);
+  const j = JSON.parse(r.out);
+  assert.equal(j.schema, 1);
+  assert.equal(j.program, (await cli('compile', seed)).out);
+  assert.deepEqual(j.inputs.map((i: { name: string }) => i.name), ['q', 'k', 'v', 'w_o']);
+  assert.deepEqual(j.outputs, [{ name: 'y', type: 'half_type', lens: [1, 16, 1024, 128] }]);
+  assert.ok(j.stats.instructions > 0);
+});
+
+test('symbolic dims default to 1 with a warning, or take --input-dim', async () => {
+  const bert = repoPath('examples/bert_layer.onnx');
+  const d = JSON.parse((await cli('compile', bert, '--format', 'json')).out);
+  assert.ok(d.diagnostics.some((x: { code: string }) => x.code === 'ONNX_SYMBOLIC_DIM_DEFAULTED'));
+  const b = JSON.parse((await cli('compile', bert, '--format', 'json', '--input-dim', 'batch=2', '--input-dim', 'sequence=64')).out);
+  assert.deepEqual(b.inputs[0].lens, [2, 64, 256]);
+  assert.ok(!b.diagnostics.some((x: { code: string }) => x.code === 'ONNX_SYMBOLIC_DIM_DEFAULTED'));
+});
+
+test('usage errors exit 2 with one line; --help exits 0', async () => {
+  for (const argv of [['compile'], ['compile', seed, '--bogus'], ['frobnicate'], ['compile', seed, '--format', 'xml'], ['run', seed, '--seed', 'x']]) {
+    const r = await cli(...argv);
+    assert.equal(r.code, 2, argv.join(' '));
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+  }
+  const h = await cli('compile', '--help');
+  assert.equal(h.code, 0);
+  assert.match(h.out, /--input-dim NAME=N/);
+});
+
+test('model errors exit 1 with one line naming the file and the cause', async () => {
+  const dir = tmp();
+  const empty = join(dir, 'empty.onnx');
+  writeFileSync(empty, new Uint8Array(0));
+  const garbage = join(dir, 'garbage.onnx');
+  writeFileSync(garbage, Buffer.from('this is not a protobuf at all, just text\n'));
+  const truncated = join(dir, 'truncated.onnx');
+  writeFileSync(truncated, readFileSync(repoPath('test/data/onnx-node-tests/test_add/model.onnx')).subarray(0, 40));
+  for (const [file, cause] of [
+    [join(dir, 'missing.onnx'), /missing\.onnx/],
+    [empty, /empty\.onnx: .*(empty|0 bytes)/i],
+    [garbage, /garbage\.onnx: /],
+    [truncated, /truncated\.onnx: /],
+  ] as const) {
+    const r = await cli('compile', file);
+    assert.equal(r.code, 1, `${file}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, cause);
+    assert.doesNotMatch(r.err, /internal error/);
+  }
+});
+
+test('-o never overwrites the model and needs --force to replace a file', async () => {
+  const dir = tmp();
+  const model = join(dir, 'm.onnx');
+  copyFileSync(seed, model);
+  const before = readFileSync(model);
+  const r1 = await cli('compile', model, '-o', model, '--force');
+  assert.equal(r1.code, 1);
+  assert.match(r1.err, /refusing to write over the input file/);
+  assert.deepEqual(readFileSync(model), before);
+  const out = join(dir, 'out.txt');
+  assert.equal((await cli('compile', model, '-o', out)).code, 0);
+  const r2 = await cli('compile', model, '-o', out);
+  assert.equal(r2.code, 1);
+  assert.match(r2.err, /pass --force/);
+  assert.equal((await cli('compile', model, '-o', out, '--force')).code, 0);
+  assert.match(readFileSync(out, 'utf8'), /^module: "main"/);
+});
+
+test('run reads input_N.pb, writes output_N.pb that match the node test expectation', async () => {
+  const caseDir = repoPath('test/data/onnx-node-tests/test_matmul_3d');
+  const outDir = join(tmp(), 'out');
+  const r = await cli('run', join(caseDir, 'model.onnx'), '--input', join(caseDir, 'test_data_set_0'), '--output', outDir);
+  assert.equal(r.code, 0, r.err);
+  const got = loadTensorFile(join(outDir, 'output_0.pb')).tensor.toNumbers();
+  const want = loadTensorFile(join(caseDir, 'test_data_set_0', 'output_0.pb')).tensor.toNumbers();
+  assert.equal(got.length, want.length);
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]!) <= 1e-5 * (1 + Math.abs(want[i]!)), `element ${i}: ${g} vs ${want[i]}`));
+  // A second run does not replace the outputs without --force.
+  const again = await cli('run', join(caseDir, 'model.onnx'), '--input', join(caseDir, 'test_data_set_0'), '--output', outDir);
+  assert.equal(again.code, 1);
+  assert.ok(existsSync(join(outDir, 'output_0.pb')));
+});
+
+test('run with random inputs is reproducible from the seed', async () => {
+  const bert = repoPath('examples/bert_layer.onnx');
+  const a = await cli('run', bert, '--seed', '3', '--input-dim', 'sequence=16');
+  const b = await cli('run', bert, '--seed', '3', '--input-dim', 'sequence=16');
+  const c = await cli('run', bert, '--seed', '4', '--input-dim', 'sequence=16');
+  assert.equal(a.code, 0, a.err);
+  assert.equal(a.out, b.out);
+  assert.notEqual(a.out, c.out);
+  assert.match(a.out, /^last_hidden_state: float_type, \{1, 16, 256\}/);
+});
+
+test('run rejects an input file whose shape does not match the model', async () => {
+  const caseDir = repoPath('test/data/onnx-node-tests/test_matmul_2d');
+  const r = await cli('run', repoPath('test/data/onnx-node-tests/test_matmul_3d/model.onnx'), '--input', join(caseDir, 'test_data_set_0'));
+  assert.equal(r.code, 1);
+  assert.match(r.err, /input_0\.pb: tensor is float_type \{3, 4\} but model input 'a' is float_type \{2, 3, 4\}/);
+});
