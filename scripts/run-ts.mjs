@@ -11,7 +11,7 @@ if (!entry) {
 }
 const outfile = resolve('.bench-out', basename(entry).replace(/\.ts$/, '.mjs'));
 await build({
-  entryPoints: [entry],
+  entryPoints: [resolve(entry)],
   outfile,
   bundle: true,
   platform: 'node',

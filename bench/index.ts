@@ -1,0 +1,23 @@
+// `npm run bench`: runs every benchmark, prints markdown tables (pasted into docs/perf.md with the date
+// and machine) and writes .bench-out/results.json.
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { benchCompile, compileTable } from './compile.js';
+import { benchRefMatmul } from './ref-matmul.js';
+import { ms } from './stats.js';
+
+const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
+console.log(`# onnx-fp8 benchmarks — ${new Date().toISOString().slice(0, 10)} — ${machine}\n`);
+
+const compile = benchCompile();
+console.log('## Parse + compile (load, import, pipeline), 20 runs after 3 warm-ups\n');
+console.log(compileTable(compile) + '\n');
+
+const matmul = [benchRefMatmul(512), benchRefMatmul(1024)];
+console.log('## Reference interpreter matmul (float32, packing included), median of 5\n');
+console.log('| n | median ms | GFLOP/s |\n|---:|---:|---:|');
+for (const m of matmul) console.log(`| ${m.n} | ${ms(m.timing.medianMs)} | ${m.gflops.toFixed(2)} |`);
+
+mkdirSync('.bench-out', { recursive: true });
+writeFileSync('.bench-out/results.json', JSON.stringify({ machine, date: new Date().toISOString(), compile, matmul }, null, 2));
