@@ -128,3 +128,49 @@ test('run rejects an input file whose shape does not match the model', async () 
   assert.equal(r.code, 1);
   assert.match(r.err, /input_0\.pb: tensor is float_type \{3, 4\} but model input 'a' is float_type \{2, 3, 4\}/);
 });
+
+test('bad models exit 1 with one line naming the cause: unknown op, short raw_data, escaping external data, cycle', async () => {
+  const { encodeModel } = await import('../../src/onnx/write.js');
+  const { ModelProtoType } = await import('../../src/onnx/schema.js');
+  const { Tensor } = await import('../../src/ir/tensor.js');
+  const dir = tmp();
+  const io = { inputs: [{ name: 'x', elemType: 'float_type' as const, dims: [2] }], outputs: [{ name: 'y', elemType: 'float_type' as const, dims: [2] }] };
+  const write = (name: string, bytes: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, bytes);
+    return p;
+  };
+  const unknownOp = write('unknown-op.onnx', encodeModel({ opsetImports: { '': 17 }, graph: { name: 'g', ...io, nodes: [{ name: 'n0', opType: 'Frobnicate', inputs: ['x'], outputs: ['y'] }] } }));
+  const cyclic = write('cyclic.onnx', encodeModel({
+    opsetImports: { '': 17 },
+    graph: {
+      name: 'g',
+      ...io,
+      nodes: [
+        { name: 'a', opType: 'Add', inputs: ['x', 'b_out'], outputs: ['a_out'] },
+        { name: 'b', opType: 'Relu', inputs: ['a_out'], outputs: ['b_out'] },
+        { name: 'c', opType: 'Identity', inputs: ['b_out'], outputs: ['y'] },
+      ],
+    },
+  }));
+  // A weight whose raw_data holds 1 float while its dims say 2.
+  const good = encodeModel({ opsetImports: { '': 17 }, graph: { name: 'g', ...io, nodes: [{ name: 'add', opType: 'Add', inputs: ['x', 'w'], outputs: ['y'] }], initializers: { w: Tensor.fromNumbers('float_type', [2], [1, 2]) } } });
+  const decoded = ModelProtoType.decode(good) as unknown as { graph: { initializer: { raw_data: Uint8Array }[] } };
+  decoded.graph.initializer[0]!.raw_data = decoded.graph.initializer[0]!.raw_data.subarray(0, 4);
+  const short = write('short-raw.onnx', ModelProtoType.encode(decoded as never).finish());
+  const escaping = write('escaping.onnx', encodeModel({
+    opsetImports: { '': 17 },
+    graph: { name: 'g', ...io, nodes: [{ name: 'add', opType: 'Add', inputs: ['x', 'w'], outputs: ['y'] }], externalInitializers: [{ name: 'w', elemType: 'float_type', dims: [2], location: '../outside.bin' }] },
+  }));
+  for (const [file, cause] of [
+    [unknownOp, /unknown-op\.onnx: node 'n0' \(Frobnicate\): unsupported operator Frobnicate/],
+    [cyclic, /cyclic\.onnx: .*cyclic graph/],
+    [short, /short-raw\.onnx: .*'w'.*(short|bytes)/],
+    [escaping, /escaping\.onnx: .*outside\.bin.*(outside|escape|\.\.)/],
+  ] as const) {
+    const r = await cli('compile', file);
+    assert.equal(r.code, 1, `${file}: ${r.err}`);
+    assert.equal(r.err.trim().split('\n').length, 1, r.err);
+    assert.match(r.err, cause);
+  }
+});
