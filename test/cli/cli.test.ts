@@ -1,6 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
@@ -15,7 +15,13 @@ async function cli(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 const seed = repoPath('examples/attention_fp8_test.onnx');
-const tmp = () => mkdtempSync(join(tmpdir(), 'onnx-fp8-cli-'));
+const made: string[] = [];
+const tmp = () => {
+  const d = mkdtempSync(join(tmpdir(), 'onnx-fp8-cli-'));
+  made.push(d);
+  return d;
+};
+after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test('compile prints the program in MIGraphX text form', async () => {
   const r = await cli('compile', seed);
