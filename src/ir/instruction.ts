@@ -20,12 +20,36 @@ export interface OnnxOrigin {
   readonly caller?: string;
 }
 
+/** Written by find-attention on every instruction of a matched attention region. */
+export interface AttentionMark {
+  /** Region id: 0, 1, … in module order of the regions' first dot. */
+  readonly region: number;
+  /** What matched, e.g. `dot → mul(scale) → add(mask) → softmax → dot`. */
+  readonly pattern: string;
+  /** The instruction's part in the block. */
+  readonly role: 'gemm1' | 'gemm2' | 'softmax' | 'scores' | 'probs';
+}
+
+/** Written by quantize-fp8 on each instruction whose inputs it wrapped in Q/DQ, and on the Q/DQ themselves. */
+export interface QuantizationMark {
+  /** Per-tensor scale used (amax / format max, clamped as MIGraphX does). */
+  readonly scale: number;
+  /** The calibrated |max| the scale came from (undefined when never calibrated: default scale). */
+  readonly amax: number | undefined;
+  /** Capture index (MIGraphX `ins_index`) this pair came from. */
+  readonly captureIndex: number;
+}
+
 /**
- * Facts passes record about an instruction (the IR is the only channel between passes). Each later issue
- * adds its fields here, documented where they are written.
+ * Facts passes record about an instruction (the IR is the only channel between passes). A pass that
+ * replaces an instruction by a new one copies `origin` and `meta` to it (`Module.copyProvenance`).
  */
 export interface InstructionMeta {
-  [key: string]: unknown;
+  attention?: AttentionMark;
+  /** Set on the quantize/dequantize instructions quantize-fp8 inserts, and on the ops they feed. */
+  quantization?: QuantizationMark;
+  /** Why quantize-fp8 left this instruction's inputs unquantized (e.g. `attention region 0`). */
+  quantizationSkipped?: string;
 }
 
 export class Instruction {
@@ -38,7 +62,7 @@ export class Instruction {
   /** The value of a `@literal`. */
   literal: Tensor | undefined;
   origin: OnnxOrigin | undefined;
-  readonly meta: InstructionMeta = {};
+  meta: InstructionMeta = {};
   /** The module that holds this instruction (set on insertion, cleared on removal). */
   owner: Module | undefined;
   /** Intrusive list links inside `owner`. */

@@ -154,6 +154,13 @@ export class Module {
     this.link(ins, before);
   }
 
+  /** Gives `to` the ONNX origin and recorded facts of `from` (for passes that replace instructions). */
+  copyProvenance(from: Instruction, to: Instruction): Instruction {
+    to.origin ??= from.origin;
+    to.meta = { ...from.meta, ...to.meta };
+    return to;
+  }
+
   // ---- queries ----
 
   getParameter(name: string): Instruction | undefined {
