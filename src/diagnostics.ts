@@ -1,18 +1,12 @@
 // Diagnostics: what the compiler tells the user about its decisions (CLI JSON, Problems panel, IR view).
 // Codes are stable strings (docs/cli.md lists them); messages are one sentence.
 
-export type Severity = 'error' | 'warning' | 'info';
+import type { CompactDiagnostic, Severity } from './protocol/compact-ir.js';
 
-export interface Diagnostic {
-  readonly severity: Severity;
-  /** Stable code, e.g. `ONNX_SYMBOLIC_DIM_DEFAULTED`. */
-  readonly code: string;
-  readonly message: string;
-  /** The ONNX node it is about, when there is one. */
-  readonly onnxNode?: string;
-  /** The printed instruction name (`@12`) it is about, when there is one. */
-  readonly instruction?: string;
-}
+export type { Severity };
+
+/** One diagnostic; the same record the CLI's JSON and the extension show (src/protocol/compact-ir.ts). */
+export type Diagnostic = CompactDiagnostic;
 
 export class DiagnosticSink {
   readonly items: Diagnostic[] = [];

@@ -1,6 +1,7 @@
 // `onnx-fp8 compile <model>`: print the compiled program as migraphx-driver does, or as JSON (the
 // stable contract in docs/cli.md that the extension and scripts read).
 
+import { compactProgram } from '../compact-ir.js';
 import { compileFile, type CompileResult } from '../compiler.js';
 import { type CommandSpec, type ParsedArgs, keyValueOption } from './args.js';
 import { writeOutputFile } from './output.js';
@@ -20,18 +21,17 @@ export const compileSpec: CommandSpec = {
 
 /** The JSON document `compile --format json` prints (schema documented in docs/cli.md). */
 export function compileJson(r: CompileResult): object {
-  const main = r.program.mainModule();
+  const compact = compactProgram(r);
   return {
     schema: 1,
     file: r.file,
     program: r.program.toString(),
     inputs: r.inputs.map((v) => ({ name: v.name, type: v.shape.type, lens: v.shape.lens })),
     outputs: r.outputs.map((v) => ({ name: v.name, type: v.shape.type, lens: v.shape.lens })),
-    diagnostics: r.diagnostics,
-    stats: {
-      instructions: main.size,
-      modules: r.program.reachableModules().length,
-    },
+    diagnostics: compact.diagnostics,
+    attention: compact.attention,
+    stats: compact.stats,
+    instructions: compact.instructions,
     timings: r.timings,
   };
 }

@@ -40,6 +40,13 @@ test('compile --format json follows the documented schema', async () => {
   assert.deepEqual(j.inputs.map((i: { name: string }) => i.name), ['q', 'k', 'v', 'w_o']);
   assert.deepEqual(j.outputs, [{ name: 'y', type: 'half_type', lens: [1, 16, 1024, 128] }]);
   assert.ok(j.stats.instructions > 0);
+  // Each compact instruction points at its own line of the printed program.
+  const lines = j.program.split('\n');
+  assert.equal(j.instructions.length, j.stats.instructions);
+  for (const ins of j.instructions) assert.equal(lines[ins.line - 1], ins.text);
+  const softmax = j.instructions.find((i: { op: string }) => i.op === 'softmax');
+  assert.equal(softmax.onnxNode, 'softmax');
+  assert.equal(softmax.quantization, 'none');
 });
 
 test('symbolic dims default to 1 with a warning, or take --input-dim', async () => {
