@@ -47,6 +47,8 @@ export interface OpDef extends OpTraits {
   readonly attrs: readonly AttrSpec[];
   /** Output shape from the inputs' shapes; throws `ShapeError` with a reason on bad input. */
   computeShape(op: Op, inputs: readonly Shape[], modules: readonly Module[]): Shape;
+  /** For ops whose aliasing depends on attributes (a kernel writes into its output-buffer argument). */
+  outputAlias?(op: Op, inputCount: number): number | undefined;
   /** Replaces the default `name[k=v,…]` text (load, gpu::code_object, @param, …). */
   print?(op: Op): string;
 }
@@ -76,6 +78,13 @@ export function hasOpDef(name: string): boolean {
 
 export function allOpNames(): string[] {
   return [...registry.keys()].sort();
+}
+
+/** The input whose buffer an op's output is, if any (views, loads, kernels writing into an argument). */
+export function outputAliasIndex(op: Op, inputCount: number): number | undefined {
+  if (op.def.outputAlias) return op.def.outputAlias(op, inputCount);
+  const k = op.def.aliasesInput;
+  return k !== undefined && k < inputCount ? k : undefined;
 }
 
 export class Op {

@@ -5,5 +5,6 @@ import './layout.js';
 import './gemm.js';
 import './reduce.js';
 import './quant.js';
+import './memory.js';
 
 export { makeOp } from '../ir/op.js';

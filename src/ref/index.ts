@@ -6,3 +6,4 @@ import './ops/layout.js';
 import './ops/gemm.js';
 import './ops/reduce.js';
 import './ops/quant.js';
+import './ops/memory.js';
