@@ -6,5 +6,6 @@ import './gemm.js';
 import './reduce.js';
 import './quant.js';
 import './memory.js';
+import './fused.js';
 
 export { makeOp } from '../ir/op.js';

@@ -7,3 +7,4 @@ import './ops/gemm.js';
 import './ops/reduce.js';
 import './ops/quant.js';
 import './ops/memory.js';
+import './ops/fused.js';

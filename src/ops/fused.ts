@@ -1,0 +1,46 @@
+// Fused ops: an instruction whose computation is a submodule. `pointwise` applies an elementwise
+// submodule (scalar parameters x0, x1, …) at every element of its inputs; `fused_reduce` runs a
+// submodule of reductions and pointwise ops over whole tensors; `group[tag]` wraps any region (tag
+// `attention` for a fused attention block). Output shapes come from the submodule.
+
+import { defineOp, ShapeError } from '../ir/op.js';
+import { Shape, sameNumbers } from '../ir/shape.js';
+import type { Module } from '../ir/module.js';
+import { standard } from './common.js';
+
+function submodule(modules: readonly Module[]): Module {
+  if (modules.length !== 1) throw new ShapeError(`expects one submodule, got ${modules.length}`);
+  return modules[0]!;
+}
+
+function resultShapes(m: Module): Shape[] {
+  const outs = m.outputInstructions();
+  if (outs.length === 0) throw new ShapeError(`submodule ${m.name} returns nothing`);
+  return outs.map((o) => o.shape);
+}
+
+defineOp({
+  name: 'pointwise',
+  attrs: [],
+  computeShape(_op, inputs, modules) {
+    const m = submodule(modules);
+    if (inputs.length === 0) throw new ShapeError('expects at least one input');
+    const lens = inputs[0]!.lens;
+    inputs.forEach((s, i) => {
+      if (!sameNumbers(s.lens, lens)) throw new ShapeError(`input ${i} has lens {${s.lens.join(', ')}} but input 0 has {${lens.join(', ')}}`);
+    });
+    const outs = resultShapes(m).map((s) => standard(s.type, lens));
+    return outs.length === 1 ? outs[0]! : Shape.tuple(outs);
+  },
+});
+
+for (const name of ['fused_reduce', 'group']) {
+  defineOp({
+    name,
+    attrs: name === 'fused_reduce' ? [{ name: 'axes', kind: 'ints' }] : [{ name: 'tag', kind: 'string', default: '' }],
+    computeShape(_op, _inputs, modules) {
+      const outs = resultShapes(submodule(modules)).map((s) => s.asStandard());
+      return outs.length === 1 ? outs[0]! : Shape.tuple(outs);
+    },
+  });
+}
