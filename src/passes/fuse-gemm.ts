@@ -1,0 +1,63 @@
+// fuse-gemm: a dot or quant_dot takes in the cheap work around it, so a quantized GEMM is one kernel
+// (what MIGraphX's fuse_mlir does for its MLIR GEMMs; the seed's `mlir_quantizelinear_quant_dot_dequantizelinear`):
+//   dq(quant_dot(a, q(w)))   ->   group[tag=gemm](a, w), [gemm0]
+// Prologue: along each input, elementwise ops (quantize, dequantize, convert) and layout views used only
+// by this GEMM. Epilogue: a chain of single-user elementwise consumers on the same lens whose other
+// inputs are constants. Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
+// before fuse-pointwise.
+
+import type { Instruction } from '../ir/instruction.js';
+import type { Module } from '../ir/module.js';
+import { makeOp } from '../ir/op.js';
+import type { Program } from '../ir/program.js';
+import { sameNumbers } from '../ir/shape.js';
+import { outline, scalarConstant } from '../fusion/outline.js';
+import { dependsOnlyOnLiterals } from '../match/matcher.js';
+import type { Pass } from './pass.js';
+
+const VIEWS = new Set(['transpose', 'multibroadcast', 'broadcast', 'reshape', 'squeeze', 'unsqueeze', 'contiguous']);
+
+const isPrologueOp = (i: Instruction) =>
+  i.moduleInputs.length === 0 && !dependsOnlyOnLiterals(i) && (VIEWS.has(i.op.name) || i.op.def.pointwise === true);
+
+function absorbPrologue(members: Set<Instruction>, from: Instruction): void {
+  for (const input of new Set(from.inputs)) {
+    if (members.has(input) || !isPrologueOp(input)) continue;
+    if (!input.outputs.every((u) => members.has(u))) continue;
+    members.add(input);
+    absorbPrologue(members, input);
+  }
+}
+
+function absorbEpilogue(members: Set<Instruction>, output: Instruction): Instruction {
+  let out = output;
+  for (;;) {
+    const users = new Set(out.outputs);
+    if (users.size !== 1) return out;
+    const u = [...users][0]!;
+    if (u.op.def.pointwise !== true || u.moduleInputs.length > 0 || !sameNumbers(u.shape.lens, out.shape.lens)) return out;
+    if (!u.inputs.every((i) => i === out || dependsOnlyOnLiterals(i))) return out;
+    members.add(u);
+    out = u;
+  }
+}
+
+export function fuseGemmModule(program: Program, m: Module): void {
+  for (const gemm of m.instructions()) {
+    if (gemm.owner !== m || (gemm.op.name !== 'dot' && gemm.op.name !== 'quant_dot')) continue;
+    if (gemm.inputs.every((i) => dependsOnlyOnLiterals(i))) continue;
+    const members = new Set([gemm]);
+    absorbPrologue(members, gemm);
+    const output = absorbEpilogue(members, gemm);
+    // Scales and zero points go inside; weights stay outside as the kernel's inputs.
+    const inlineConstant = (i: Instruction) => scalarConstant(i) !== undefined;
+    outline(program, m, members, output, program.freshModuleName('gemm'), makeOp('group', { tag: 'gemm' }), { scalar: false, inlineConstant });
+  }
+}
+
+export const fuseGemm: Pass = {
+  name: 'fuse-gemm',
+  apply(program: Program) {
+    fuseGemmModule(program, program.mainModule());
+  },
+};
