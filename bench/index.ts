@@ -4,6 +4,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { benchCompile, compileTable } from './compile.js';
+import { benchQuantize, quantizeTable } from './quantize.js';
 import { benchRefMatmul } from './ref-matmul.js';
 import { ms } from './stats.js';
 
@@ -19,5 +20,9 @@ console.log('## Reference interpreter matmul (float32, packing included), median
 console.log('| n | median ms | GFLOP/s |\n|---:|---:|---:|');
 for (const m of matmul) console.log(`| ${m.n} | ${ms(m.timing.medianMs)} | ${m.gflops.toFixed(2)} |`);
 
+const quantize = benchQuantize();
+console.log('\n## FP8 calibration + quantization (the --fp8 passes after import), median\n');
+console.log(quantizeTable(quantize.rows) + '\n');
+
 mkdirSync('.bench-out', { recursive: true });
-writeFileSync('.bench-out/results.json', JSON.stringify({ machine, date: new Date().toISOString(), compile, matmul }, null, 2));
+writeFileSync('.bench-out/results.json', JSON.stringify({ machine, date: new Date().toISOString(), compile, matmul, quantize }, null, 2));

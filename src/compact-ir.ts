@@ -6,10 +6,30 @@ import type { Instruction } from './ir/instruction.js';
 import { programNames } from './ir/printer.js';
 import type { CompactAttentionRegion, CompactInstruction, CompactProgram, QuantizationState } from './protocol/compact-ir.js';
 
+const QUANTIZATION_OPS = new Set(['quantizelinear', 'dequantizelinear', 'quant_dot']);
+
 function quantizationState(ins: Instruction): QuantizationState {
-  if (ins.meta.attention) return 'skipped';
-  if (ins.meta.quantization || ins.op.name === 'quant_dot') return 'quantized';
+  // Skipped only when quantization left it out (`--attention-qdq skip|remove`), not for every region member.
+  if (ins.meta.quantizationSkipped) return 'skipped';
+  if (ins.meta.quantization || QUANTIZATION_OPS.has(ins.op.name)) return 'quantized';
   return 'none';
+}
+
+/** The FP8 fields `compile --format json` adds (docs/cli.md): the skip set and each quantized tensor. */
+export interface QuantizationSummary {
+  /** Printed names of the instructions quantization left out (attention regions). */
+  readonly skipSet: readonly string[];
+  /** One entry per quantizelinear: the tensor it makes fp8, the ONNX node that reads it, its scale. */
+  readonly quantized: readonly { readonly instruction: string; readonly onnxNode?: string; readonly scale: number }[];
+}
+
+export function quantizationSummary(p: CompactProgram): QuantizationSummary {
+  return {
+    skipSet: p.instructions.filter((i) => i.quantization === 'skipped').map((i) => i.name),
+    quantized: p.instructions
+      .filter((i) => i.op === 'quantizelinear' && i.scale !== undefined)
+      .map((i) => ({ instruction: i.name, ...(i.onnxNode ? { onnxNode: i.onnxNode } : {}), scale: i.scale! })),
+  };
 }
 
 export function compactProgram(r: CompileResult): CompactProgram {
@@ -41,7 +61,7 @@ export function compactProgram(r: CompileResult): CompactProgram {
         inputs: ins.inputs.map((i) => names.get(i) ?? '?'),
         ...(ins.origin ? { onnxNode: ins.origin.node, onnxOpType: ins.origin.opType } : {}),
         quantization: quantizationState(ins),
-        ...(a ? { attention: { region: a.region, role: a.role, reason: ins.meta.quantizationSkipped ?? `attention region ${a.region}: ${a.pattern}` } } : {}),
+        ...(a ? { attention: { region: a.region, role: a.role, reason: ins.meta.quantizationSkipped ?? `attention region ${a.region} (${a.pattern}), quantized like the rest` } } : {}),
         ...(ins.meta.quantization ? { scale: ins.meta.quantization.scale } : {}),
       });
     }

@@ -10,10 +10,13 @@ import { importModel, type ImportOptions } from './onnx/import.js';
 import { loadModelFile } from './onnx/load.js';
 import type { OnnxModel } from './onnx/model.js';
 import { buildPipeline, runPasses, type PipelineOptions } from './passes/pipeline.js';
+import { readCalibrationSets } from './quantize/calibration-data.js';
 
 export interface CompileOptions extends ImportOptions, PipelineOptions {
   /** Check the IR invariants after every pass (tests; slower). */
   readonly validate?: boolean;
+  /** `--calibration DIR` (with `fp8`): read the FP8 calibration input sets from DIR. */
+  readonly calibrationDir?: string;
 }
 
 export interface ValueSignature {
@@ -43,7 +46,9 @@ export function compileModel(model: OnnxModel, options: CompileOptions = {}, rea
   const sink = new DiagnosticSink();
   for (const d of imported.diagnostics) sink.add(d);
   try {
-    runPasses(imported.program, buildPipeline(options), { diagnostics: sink }, options.validate ?? false);
+    // Calibration data is read once the model's inputs (names, bound shapes) are known.
+    const fp8 = options.fp8 && options.calibrationDir ? { ...options.fp8, calibrationSets: readCalibrationSets(options.calibrationDir, imported.inputs) } : options.fp8;
+    runPasses(imported.program, buildPipeline({ ...options, fp8 }), { diagnostics: sink }, options.validate ?? false);
   } catch (e) {
     throw e instanceof ModelError ? e.at({ file: model.file }) : e;
   }

@@ -13,6 +13,7 @@ import { loadTensorFile } from '../onnx/load.js';
 import { encodeTensor } from '../onnx/write.js';
 import { evaluateProgram } from '../ref/evaluate.js';
 import { type CommandSpec, type ParsedArgs, intOption, keyValueOption } from './args.js';
+import { FP8_OPTIONS, fp8CompileOptions } from './compile.js';
 import { writeOutputFile } from './output.js';
 
 export const runSpec: CommandSpec = {
@@ -24,8 +25,9 @@ export const runSpec: CommandSpec = {
     { name: 'output', kind: 'value', placeholder: 'DIR', help: 'write output_N.pb TensorProtos into DIR' },
     { name: 'force', kind: 'flag', help: 'allow --output to replace existing output_N.pb files' },
     { name: 'device', kind: 'value', placeholder: 'ref', choices: ['ref'], help: 'where to run (default ref: the CPU reference interpreter)' },
-    { name: 'seed', kind: 'value', placeholder: 'N', help: 'seed for random inputs (default 0)' },
+    { name: 'seed', kind: 'value', placeholder: 'N', help: 'seed for random inputs, and for the random FP8 calibration set (default 0)' },
     { name: 'fp16', kind: 'flag', help: 'compute float ops in half precision' },
+    ...FP8_OPTIONS,
     { name: 'input-dim', kind: 'list', placeholder: 'NAME=N', help: 'value of a symbolic input dimension' },
   ],
 };
@@ -79,7 +81,8 @@ export function runRun(args: ParsedArgs, stdout: (s: string) => void): void {
   const seed = intOption(args, 'seed', 0);
   const device = args.values.get('device') ?? 'ref';
   if (device !== 'ref') throw new UsageError(`run: unknown device '${device}'`);
-  const result = compileFile(model, { fp16: args.flags.has('fp16'), inputDims: keyValueOption(args, 'input-dim') });
+  // --seed seeds the random calibration set too (as migraphx-driver calibrates on generated inputs).
+  const result = compileFile(model, { fp16: args.flags.has('fp16'), inputDims: keyValueOption(args, 'input-dim'), ...fp8CompileOptions(args, seed) });
   const inputDir = args.values.get('input');
   const params = inputDir ? readInputDir(inputDir, result.inputs) : randomInputs(result.program.mainModule(), seed);
   const outputs = evaluateProgram(result.program, params);

@@ -126,13 +126,17 @@ export class Module {
     if (ins === rep) return rep;
     this.checkOwned(ins, 'replace');
     this.checkOwned(rep, 'replace');
-    const users = ins.outputs.filter((u) => u !== rep);
+    const users = new Set(ins.outputs.filter((u) => u !== rep));
     for (const user of users) {
-      user.inputs = user.inputs.map((i) => (i === ins ? rep : i));
-      removeOne(ins.outputs, user);
-      if (!rep.outputs.includes(user)) rep.outputs.push(user);
+      // One `outputs` entry per use, as insertInstruction keeps them: mul(x, x) is two uses of x.
+      let uses = 0;
+      user.inputs = user.inputs.map((i) => (i === ins ? (uses++, rep) : i));
+      for (let k = 0; k < uses; k++) {
+        removeOne(ins.outputs, user);
+        rep.outputs.push(user);
+      }
     }
-    for (const user of new Set(users)) this.recomputeFrom(user);
+    for (const user of users) this.recomputeFrom(user);
     return rep;
   }
 

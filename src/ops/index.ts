@@ -5,6 +5,7 @@ import './layout.js';
 import './gemm.js';
 import './reduce.js';
 import './quant.js';
+import './capture.js';
 import './memory.js';
 import './fused.js';
 

@@ -1,16 +1,51 @@
 // The pass pipeline: a plain list, in order, with the reason for each position. Cleanup passes appear here,
-// never hidden inside other passes. Later stages (fp8 quantization, simplify-qdq, fusion, memory
-// planning, lowering) join this list as they land.
+// never hidden inside other passes. Later stages (fusion, memory planning, lowering) join this list as
+// they land.
 
 import type { Program } from '../ir/program.js';
+import type { Tensor } from '../ir/tensor.js';
+import type { Fp8Format } from '../numerics/float8.js';
+import { captureArguments, type AttentionQdq } from './capture-arguments.js';
 import { eliminateConvert } from './eliminate-convert.js';
 import { eliminateDeadCode } from './eliminate-dead-code.js';
+import { findAttention } from './find-attention.js';
 import type { Pass, PassContext } from './pass.js';
 import { quantizeFp16 } from './quantize-fp16.js';
+import { quantizeFp8 } from './quantize-fp8.js';
+import { simplifyQdq } from './simplify-qdq.js';
+import { stripAttentionQdq } from './strip-attention-qdq.js';
 
 export interface PipelineOptions {
   /** `--fp16`: compute float ops in half precision. */
   readonly fp16?: boolean;
+  /** `--fp8`: FP8 post-training quantization (docs/quantization.md). */
+  readonly fp8?: Fp8Options;
+}
+
+export interface Fp8Options {
+  /** `--attention-qdq`: what attention regions get (default skip: no Q/DQ, so they can fuse). */
+  readonly attentionQdq?: AttentionQdq;
+  /** `--fp8-format` (default e4m3fn, max 448). */
+  readonly format?: Fp8Format;
+  /** `--quantize-ops`: only these ops get Q/DQ on their inputs (default: every op but convert). */
+  readonly quantizeOps?: readonly string[];
+  /** `--calibration DIR`, read: input sets by parameter name (default: one random set). */
+  readonly calibrationSets?: readonly ReadonlyMap<string, Tensor>[];
+  /** `--seed`: seed of the random calibration set (default 0). */
+  readonly seed?: number;
+}
+
+/** The FP8 passes, in order, for `options` (after the pipeline's first dead-code elimination). */
+function fp8Passes(options: Fp8Options): Pass[] {
+  const attention = options.attentionQdq ?? 'skip';
+  const passes: Pass[] = [
+    findAttention, // mark attention regions on the float program, before anything changes it
+    captureArguments({ quantizeOps: options.quantizeOps, attention }), // probe the inputs to quantize (skip: not in regions)
+    quantizeFp8({ format: options.format ?? 'e4m3fn', calibrationSets: options.calibrationSets, seed: options.seed ?? 0 }), // calibrate, then Q/DQ pairs
+    simplifyQdq, // Q/DQ around dots -> quant_dot; every other pair goes
+  ];
+  if (attention === 'remove') passes.push(stripAttentionQdq); // region quant_dots back to float dots (needs simplify-qdq's output)
+  return passes;
 }
 
 export function buildPipeline(options: PipelineOptions): Pass[] {
@@ -22,6 +57,10 @@ export function buildPipeline(options: PipelineOptions): Pass[] {
     );
   }
   passes.push(eliminateDeadCode); // importer leftovers and everything the passes above orphaned
+  if (options.fp8) {
+    passes.push(...fp8Passes(options.fp8)); // after dead code goes: nothing dead is calibrated or captured
+    passes.push(eliminateDeadCode); // the captures' and pairs' leftovers
+  }
   return passes;
 }
 

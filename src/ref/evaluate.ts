@@ -7,9 +7,9 @@ import type { Module } from '../ir/module.js';
 import type { Program } from '../ir/program.js';
 import type { Tensor } from '../ir/tensor.js';
 import './index.js';
-import { checkedParameter, evaluateInstruction, runModule } from './interpret.js';
+import { checkedParameter, evaluateInstruction, runModule, type RunOptions } from './interpret.js';
 
-export { evaluateSubmodule } from './interpret.js';
+export { evaluateSubmodule, type RunOptions } from './interpret.js';
 export { computeOp, defineCompute, type ComputeFn } from './registry.js';
 
 /** The outputs of main's `@return`, in order. */
@@ -19,10 +19,11 @@ export function evaluateProgram(p: Program, params: ReadonlyMap<string, Tensor>)
 
 /**
  * The module's outputs. Every `@param` must be in `params` with its declared type and lens (an Error names
- * the parameter and both shapes otherwise); other strides are accepted and re-laid out.
+ * the parameter and both shapes otherwise); other strides are accepted and re-laid out. `options` can
+ * watch every value as it is computed and restrict the run to what some instructions need (calibration).
  */
-export function evaluateModule(m: Module, params: ReadonlyMap<string, Tensor>): Tensor[] {
-  return runModule(m, (p) => checkedParameter(p.paramName(), p.shape, params.get(p.paramName())));
+export function evaluateModule(m: Module, params: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Tensor[] {
+  return runModule(m, (p) => checkedParameter(p.paramName(), p.shape, params.get(p.paramName())), options);
 }
 
 /** True when no `@param` feeds `ins`, directly or through other instructions. */

@@ -6,5 +6,6 @@ import './ops/layout.js';
 import './ops/gemm.js';
 import './ops/reduce.js';
 import './ops/quant.js';
+import './ops/capture.js';
 import './ops/memory.js';
 import './ops/fused.js';

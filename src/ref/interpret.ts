@@ -10,9 +10,24 @@ import { sameNumbers } from '../ir/shape.js';
 import { computeOp } from './registry.js';
 import { relayout } from './strided.js';
 
-/** Runs `m`, asking `bindParam` for each `@param`; returns the `@return` arguments (or the last value). */
-export function runModule(m: Module, bindParam: (param: Instruction) => Tensor): Tensor[] {
-  const outputs = m.outputInstructions();
+/** Optional hooks of `runModule` (FP8 calibration uses both). */
+export interface RunOptions {
+  /** Called with each instruction's value as soon as it is computed, before it can be dropped. */
+  readonly observe?: (ins: Instruction, value: Tensor) => void;
+  /**
+   * Compute only these instructions and what they read; nothing is returned (their values reach
+   * `observe`), so each value is dropped after its last needed use.
+   */
+  readonly targets?: readonly Instruction[];
+}
+
+/**
+ * Runs `m`, asking `bindParam` for each `@param`; returns the `@return` arguments (or the last value),
+ * or nothing when `options.targets` is given.
+ */
+export function runModule(m: Module, bindParam: (param: Instruction) => Tensor, options: RunOptions = {}): Tensor[] {
+  const outputs = options.targets ? [] : m.outputInstructions();
+  const needed = options.targets ? upstreamOf(options.targets) : undefined;
   const keep = new Set(outputs);
   const values = new Map<Instruction, Tensor>();
   const usesLeft = new Map<Instruction, number>();
@@ -21,13 +36,18 @@ export function runModule(m: Module, bindParam: (param: Instruction) => Tensor):
     if (!v) throw new Error(`module ${m.name}: ${ins.op} is read before it is computed`);
     return v;
   };
+  // Uses that will actually read the value: all of them, or those among the needed instructions.
+  const uses = (ins: Instruction): number => (needed ? ins.outputs.filter((u) => needed.has(u)).length : ins.outputs.length);
 
   for (const ins of m) {
     if (ins.isReturn()) break;
+    if (needed && !needed.has(ins)) continue;
     const value = evaluateInstruction(ins, valueOf, bindParam);
-    if (ins.outputs.length > 0 || keep.has(ins)) {
+    options.observe?.(ins, value);
+    const readers = uses(ins);
+    if (readers > 0 || keep.has(ins)) {
       values.set(ins, value);
-      usesLeft.set(ins, ins.outputs.length);
+      usesLeft.set(ins, readers);
     }
     // `inputs` lists an instruction once per use, as `outputs` does, so the counts agree.
     for (const input of ins.inputs) {
@@ -37,6 +57,20 @@ export function runModule(m: Module, bindParam: (param: Instruction) => Tensor):
     }
   }
   return outputs.map(valueOf);
+}
+
+/** `targets` and every instruction they read, directly or not (iterative: long chains are fine). */
+function upstreamOf(targets: readonly Instruction[]): Set<Instruction> {
+  const seen = new Set<Instruction>(targets);
+  const stack = [...targets];
+  while (stack.length > 0) {
+    for (const input of stack.pop()!.inputs) {
+      if (seen.has(input)) continue;
+      seen.add(input);
+      stack.push(input);
+    }
+  }
+  return seen;
 }
 
 /** The value of one instruction given its inputs' values. */

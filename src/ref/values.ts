@@ -224,12 +224,9 @@ export function writeFloats(out: Shape, values: Float32Array | Float64Array): Te
     case 'double_type':
       storage = values instanceof Float64Array ? values : Float64Array.from(values);
       break;
-    case 'half_type': {
-      const h = new Uint16Array(n);
-      for (let i = 0; i < n; i++) h[i] = floatToHalf(values[i]!);
-      storage = h;
+    case 'half_type':
+      storage = halvesOf(values);
       break;
-    }
     case 'bf16_type': {
       const b = new Uint16Array(n);
       const round = values instanceof Float32Array ? floatToBf16 : doubleToBf16;
@@ -241,6 +238,45 @@ export function writeFloats(out: Shape, values: Float32Array | Float64Array): Te
       throw new Error(`cannot write float values as ${out.type}`);
   }
   return tensorFromLogical(out, storage);
+}
+
+/** Float32 bits of 2^-14 (the smallest normal half) and of 2^16 (from where half overflows). */
+const HALF_NORMAL_LO = 0x38800000;
+const HALF_NORMAL_HI = 0x47800000;
+/** (127 − 15) << 23: rebias a float32 exponent to half's once shifted down by 13. */
+const HALF_REBIAS = (127 - 15) << 23;
+
+/**
+ * Half bits of every value, rounded once to nearest even: what `floatToHalf` gives, about 2× faster.
+ * Values go to float32 natively in chunks; in half's normal range rounding that float32 again is exact
+ * unless float32 landed on a half tie (low 13 bits 0x1000) without being the value itself; that case,
+ * overflow and NaN take `floatToHalf`. Subnormals round from the value directly.
+ */
+export function halvesOf(values: Float32Array | Float64Array): Uint16Array {
+  const n = values.length;
+  const out = new Uint16Array(n);
+  const CHUNK = 65536;
+  const f = new Float32Array(Math.min(n, CHUNK));
+  const u = new Uint32Array(f.buffer);
+  for (let start = 0; start < n; start += CHUNK) {
+    const end = Math.min(n, start + CHUNK);
+    f.set(values.subarray(start, end));
+    for (let i = start; i < end; i++) {
+      const bits = u[i - start]!;
+      const a = bits & 0x7fffffff;
+      if (a >= HALF_NORMAL_LO && a < HALF_NORMAL_HI && ((bits & 0x1fff) !== 0x1000 || f[i - start] === values[i])) {
+        out[i] = ((bits >>> 16) & 0x8000) | ((a + 0x0fff + ((a >>> 13) & 1) - HALF_REBIAS) >>> 13);
+      } else if (a < HALF_NORMAL_LO) {
+        // Subnormal (or zero): a count of 2^-24 steps, rounded to even by adding and removing 2^52;
+        // from the value itself, so nothing rounds twice. A count of 1024 is the smallest normal.
+        const steps = Math.abs(values[i]!) * 2 ** 24;
+        out[i] = ((bits >>> 16) & 0x8000) | (steps + 2 ** 52 - 2 ** 52);
+      } else {
+        out[i] = floatToHalf(values[i]!);
+      }
+    }
+  }
+  return out;
 }
 
 /** float64 results rounded once to `out`'s float type. */

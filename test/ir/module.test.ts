@@ -77,3 +77,22 @@ test('validate catches a shape that no longer matches its op', () => {
   e.shape = f32(3);
   assert.throws(() => m.validate(), /has shape float_type, \{3\}/);
 });
+
+test('replaceAllUses keeps one outputs entry per use (mul(x, x) after replacing both inputs, and a user that already read the replacement)', () => {
+  const m = new Module('main');
+  const x = m.addParameter('x', f32(4));
+  const a = m.addInstruction(makeOp('exp'), [x]);
+  const b = m.addInstruction(makeOp('neg'), [x]);
+  const twice = m.addInstruction(makeOp('mul'), [a, a]);
+  const mixed = m.addInstruction(makeOp('add'), [b, x]);
+  m.addReturn([twice, mixed]);
+  m.replaceAllUses(a, x);
+  m.replaceAllUses(b, x);
+  assert.deepEqual(twice.inputs, [x, x]);
+  assert.deepEqual(mixed.inputs, [x, x]);
+  const uses = (user: typeof x) => x.outputs.filter((u) => u === user).length;
+  assert.equal(uses(twice), 2);
+  assert.equal(uses(mixed), 2);
+  assert.deepEqual(a.outputs, []);
+  assert.deepEqual(b.outputs, []);
+});
