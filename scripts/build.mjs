@@ -1,6 +1,14 @@
-// Bundles the CLI (and, later, the extension and webviews) with esbuild.
-// esbuild only bundles; `npm run typecheck` checks types.
+// Bundles with esbuild: the CLI (dist/cli.mjs), the VS Code extension host (dist/extension.cjs) and the
+// webviews (dist/webview/*.js + .css). esbuild only bundles; `node scripts/test.mjs` checks types.
+//   node scripts/build.mjs                         all bundles, with source maps
+//   node scripts/build.mjs extension webview       only those
+//   node scripts/build.mjs --production            minified extension and webviews, no maps (npm run package)
+// Tests import `buildBundles` to build into a temporary folder.
 import { build } from 'esbuild';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 const nodeBanner = [
   '#!/usr/bin/env node',
@@ -9,15 +17,68 @@ const nodeBanner = [
   'const require = __createRequire(import.meta.url);',
 ].join('\n');
 
-await build({
-  entryPoints: { cli: 'src/cli/main.ts' },
-  outdir: 'dist',
-  outExtension: { '.js': '.mjs' },
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  banner: { js: nodeBanner },
-  logLevel: 'warning',
-});
+/** The webviews: one bundle (script + stylesheet) each. The perf panel joins this list later. */
+export const WEBVIEWS = [{ name: 'ir-view', script: 'webview/ir-view/main.ts', style: 'webview/ir-view/ir-view.css' }];
+
+export const TARGETS = ['cli', 'extension', 'webview'];
+
+/** esbuild options for each target, writing under `outdir` (default <repo>/dist). */
+export function bundleOptions({ outdir = join(ROOT, 'dist'), production = false } = {}) {
+  return {
+    cli: {
+      entryPoints: { cli: 'src/cli/main.ts' },
+      outdir,
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      sourcemap: true,
+      banner: { js: nodeBanner },
+      logLevel: 'warning',
+    },
+    // VS Code 1.90 loads extensions as CommonJS; `vscode` is provided by the editor at run time.
+    extension: {
+      entryPoints: { extension: 'extension/extension.ts' },
+      outdir,
+      outExtension: { '.js': '.cjs' },
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+    },
+    // Loaded by a nonce'd <script> under a CSP without 'unsafe-eval' or 'unsafe-inline'.
+    webview: {
+      entryPoints: WEBVIEWS.flatMap((w) => [
+        { in: w.script, out: w.name },
+        { in: w.style, out: w.name },
+      ]),
+      outdir: join(outdir, 'webview'),
+      bundle: true,
+      platform: 'browser',
+      format: 'iife',
+      target: ['chrome114'],
+      sourcemap: !production,
+      minify: production,
+      logLevel: 'warning',
+    },
+  };
+}
+
+export async function buildBundles({ targets = TARGETS, outdir, production = false } = {}) {
+  const options = bundleOptions({ outdir, production });
+  for (const t of targets) {
+    if (!(t in options)) throw new Error(`unknown build target '${t}' (targets: ${TARGETS.join(', ')})`);
+  }
+  await Promise.all(targets.map((t) => build({ ...options[t], absWorkingDir: ROOT })));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  const targets = args.filter((a) => !a.startsWith('-'));
+  await buildBundles({ targets: targets.length > 0 ? targets : TARGETS, production: args.includes('--production') });
+}

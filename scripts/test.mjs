@@ -19,8 +19,11 @@ function walk(dir, out = []) {
 }
 
 if (!skipTypecheck) {
-  const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.json', '--noEmit'], { stdio: 'inherit' });
-  if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  // One project per folder kind: src/test (Node), the extension host (Node, no DOM), the webviews (DOM, no Node).
+  for (const project of ['tsconfig.json', 'extension/tsconfig.json', 'webview/tsconfig.json']) {
+    const tsc = spawnSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', project, '--noEmit'], { stdio: 'inherit' });
+    if (tsc.status !== 0) process.exit(tsc.status ?? 1);
+  }
 }
 
 // build/ is not wiped (another run may be using it); only tests with a current source file run.

@@ -83,3 +83,18 @@ test('fuse-gemm twice changes nothing', () => {
   fuseGemm.apply(p, ctx);
   assert.equal(p.toString(), once);
 });
+
+test('propagate-constant folds an elementwise op on broadcast scalars to a broadcast scalar, never a full tensor', () => {
+  const p = new Program();
+  const m = p.mainModule();
+  const x = m.addParameter('x', new Shape('float_type', [64, 64]));
+  const mb = (v: number) => m.addInstruction(makeOp('multibroadcast', { out_lens: [64, 64] }), [m.addLiteral(Tensor.scalar('float_type', v))]);
+  const scale = m.addInstruction(makeOp('mul'), [mb(0.5), mb(0.25)]);
+  m.addReturn([m.addInstruction(makeOp('dequantizelinear'), [x, scale])]);
+  propagateConstant.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const main = moduleToString(p.mainModule());
+  assert.match(main, /^@0 = @literal\{0\.125\} -> float_type, \{1\}, \{0\}$/m);
+  assert.match(main, /= multibroadcast\[out_lens=\{64, 64\},out_dyn_dims=\{\}\]\(@0\)/);
+  assert.doesNotMatch(main, /= mul\(/);
+});
