@@ -43,8 +43,8 @@ function readZip(buf: Buffer): Map<string, Buffer> {
   return out;
 }
 
-test('the package script (production bundles, vsce package --no-dependencies) makes a VSIX with the bundles and media only: no sources, maps or node_modules', async () => {
-  for (const f of ['package.json', 'README.md', '.vscodeignore', 'media']) cpSync(repoPath(f), join(stage, f), { recursive: true });
+test('the package script (production bundles, vsce package --no-dependencies) makes a VSIX with the bundles, media and licence only: no sources, maps or node_modules', async () => {
+  for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'media']) cpSync(repoPath(f), join(stage, f), { recursive: true });
   const build = (await import(pathToFileURL(repoPath('scripts/build.mjs')).href)) as BuildModule;
   await build.buildBundles({ outdir: join(stage, 'dist'), production: true });
   // What else lies in a checkout, and must stay out.
@@ -52,7 +52,7 @@ test('the package script (production bundles, vsce package --no-dependencies) ma
     mkdirSync(dirname(join(stage, junk)), { recursive: true });
     writeFileSync(join(stage, junk), 'junk');
   }
-  const vsce = spawnSync(process.execPath, [repoPath('node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--skip-license', '--out', 'out.vsix'], {
+  const vsce = spawnSync(process.execPath, [repoPath('node_modules/@vscode/vsce/vsce'), 'package', '--no-dependencies', '--out', 'out.vsix'], {
     cwd: stage,
     encoding: 'utf8',
     timeout: 60_000,
@@ -64,6 +64,7 @@ test('the package script (production bundles, vsce package --no-dependencies) ma
   assert.deepEqual([...zip.keys()].sort(), [
     '[Content_Types].xml',
     'extension.vsixmanifest',
+    'extension/LICENSE.txt',
     'extension/dist/cli.mjs',
     'extension/dist/extension.cjs',
     'extension/dist/webview/ir-view.css',
