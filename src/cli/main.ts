@@ -5,6 +5,8 @@ import { ModelError, UsageError } from '../errors.js';
 import { type CommandSpec, helpText, parseArgs, type ParsedArgs } from './args.js';
 import { compileSpec, runCompile } from './compile.js';
 import { runRun, runSpec } from './run.js';
+import { exportSpec, runExport } from './export.js';
+import { accuracySpec, runAccuracy } from './accuracy.js';
 
 interface Command {
   readonly spec: CommandSpec;
@@ -14,6 +16,8 @@ interface Command {
 const COMMANDS: readonly Command[] = [
   { spec: compileSpec, run: runCompile },
   { spec: runSpec, run: runRun },
+  { spec: exportSpec, run: runExport },
+  { spec: accuracySpec, run: runAccuracy },
 ];
 
 function topHelp(): string {
