@@ -46,6 +46,7 @@ export interface ImportResult {
 
 /** A node whose inputs are all literals is evaluated at import when no tensor involved exceeds this. */
 const FOLD_LIMIT = 4096;
+const NOT_FOLDED = new Set(['QuantizeLinear', 'DequantizeLinear']);
 
 export function importModel(model: OnnxModel, options: ImportOptions = {}): ImportResult {
   return new GraphImporter(model, options).run();
@@ -231,6 +232,9 @@ class GraphImporter {
    * Concat chains become literals as they are read), then drops what the node built and no longer needs.
    */
   private foldSmallConstants(ctx: NodeContext, results: (Instruction | undefined)[]): void {
+    // A model's own Q/DQ of a constant stays: folding it would hide that the weight is already quantized
+    // (quantize-fp8 then wraps it again, rounding twice) and lose the fp8 bytes export writes back.
+    if (NOT_FOLDED.has(ctx.node.opType)) return;
     const inputIns = ctx.node.inputs.flatMap((n, i) => (n === '' ? [] : [ctx.optionalInput(i)!]));
     const allSmallLiterals = inputIns.every((i) => i.isLiteral() && i.shape.elements() <= FOLD_LIMIT);
     if (!allSmallLiterals) return;
