@@ -1,0 +1,196 @@
+// Batched GEMM y = a · b with float32 accumulation, for dot (float, half, bf16) and quant_dot (fp8,
+// decoded while tiles load; e4m3fn four codes per word with lib/fp8-packed.wgsl). Operands are strided
+// views (transposed or broadcast operands are read in place). Each workgroup computes a
+// (4·WG_Y) × (4·WG_X) tile of y, each invocation 4 × 4 of it, staging TILE_K-deep slices of a and b
+// in workgroup memory. Writes float32 words; the lowering adds a convert for narrower outputs.
+
+struct Params {
+  m: u32,
+  n: u32,
+  k: u32,
+  batch_rank: u32,
+  // 1 when 4 consecutive elements along k (a) or n (b) share whole aligned words: one word read.
+  a_packed: u32,
+  b_packed: u32,
+  // Type codes of a and b when A_TYPE / B_TYPE are DYNAMIC (see lib/pointwise-io.wgsl).
+  a_type: u32,
+  b_type: u32,
+  batch_lens: vec4<u32>,
+  a_batch_strides: vec4<i32>,
+  b_batch_strides: vec4<i32>,
+  // a: element offset, stride along m, stride along k; b: offset, stride along k, stride along n.
+  a_view: vec4<i32>,
+  b_view: vec4<i32>,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> a: array<u32>;
+@group(0) @binding(2) var<storage, read> b: array<u32>;
+@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+
+const DYNAMIC: u32 = 0xffffffffu;
+
+override A_TYPE: u32 = 0xffffffffu;
+override B_TYPE: u32 = 0xffffffffu;
+override WG_X: u32 = 16u;
+override WG_Y: u32 = 16u;
+override TILE_K: u32 = 16u;
+
+// a_tile[k][m / 4] and b_tile[k][n / 4]: one vec4 feeds four accumulators. Tile is vec4<f32>, or
+// vec4<f16> for half operands where the device has shader-f16 (lib/tile-*.wgsl): half the workgroup
+// memory, the same products (half converts to float32 exactly).
+const TM4: u32 = TM / 4u;
+const TN4: u32 = TN / 4u;
+
+var<workgroup> a_tile: array<Tile, TILE_K * WG_Y * TM4>;
+var<workgroup> b_tile: array<Tile, TILE_K * WG_X * TN4>;
+
+fn a_type() -> u32 {
+  return select(params.a_type, A_TYPE, A_TYPE != DYNAMIC);
+}
+
+fn b_type() -> u32 {
+  return select(params.b_type, B_TYPE, B_TYPE != DYNAMIC);
+}
+
+fn element(t: u32, word: u32, i: u32) -> f32 {
+  return f32_of(t, extract_bits(word, i, type_bytes(t)));
+}
+
+// Four consecutive elements from element index `i` of a packed operand (aligned to 4 elements).
+fn packed4_a(i: u32) -> vec4<f32> {
+  let bytes = type_bytes(a_type());
+  if (bytes == 1u) {
+    let w = a[i >> 2u];
+    if (a_type() == T_FP8E4M3FN) {
+      return fp8e4m3fn_decode4(w);
+    }
+    return vec4<f32>(element(a_type(), w, 0u), element(a_type(), w, 1u), element(a_type(), w, 2u), element(a_type(), w, 3u));
+  }
+  if (bytes == 2u) {
+    let w0 = a[i >> 1u];
+    let w1 = a[(i >> 1u) + 1u];
+    return vec4<f32>(element(a_type(), w0, 0u), element(a_type(), w0, 1u), element(a_type(), w1, 0u), element(a_type(), w1, 1u));
+  }
+  return vec4<f32>(f32_of(a_type(), a[i]), f32_of(a_type(), a[i + 1u]), f32_of(a_type(), a[i + 2u]), f32_of(a_type(), a[i + 3u]));
+}
+
+fn packed4_b(i: u32) -> vec4<f32> {
+  let bytes = type_bytes(b_type());
+  if (bytes == 1u) {
+    let w = b[i >> 2u];
+    if (b_type() == T_FP8E4M3FN) {
+      return fp8e4m3fn_decode4(w);
+    }
+    return vec4<f32>(element(b_type(), w, 0u), element(b_type(), w, 1u), element(b_type(), w, 2u), element(b_type(), w, 3u));
+  }
+  if (bytes == 2u) {
+    let w0 = b[i >> 1u];
+    let w1 = b[(i >> 1u) + 1u];
+    return vec4<f32>(element(b_type(), w0, 0u), element(b_type(), w0, 1u), element(b_type(), w1, 0u), element(b_type(), w1, 1u));
+  }
+  return vec4<f32>(f32_of(b_type(), b[i]), f32_of(b_type(), b[i + 1u]), f32_of(b_type(), b[i + 2u]), f32_of(b_type(), b[i + 3u]));
+}
+
+fn load_a(base: i32, row: u32, k: u32) -> f32 {
+  if (row >= params.m || k >= params.k) {
+    return 0.0;
+  }
+  let i = u32(base + i32(row) * params.a_view.y + i32(k) * params.a_view.z);
+  let bytes = type_bytes(a_type());
+  return f32_of(a_type(), extract_bits(a[word_of(i, bytes)], i, bytes));
+}
+
+fn load_b(base: i32, k: u32, col: u32) -> f32 {
+  if (k >= params.k || col >= params.n) {
+    return 0.0;
+  }
+  let i = u32(base + i32(k) * params.b_view.y + i32(col) * params.b_view.z);
+  let bytes = type_bytes(b_type());
+  return f32_of(b_type(), extract_bits(b[word_of(i, bytes)], i, bytes));
+}
+
+@compute @workgroup_size(WG_X, WG_Y)
+fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid: vec3<u32>) {
+  let threads = WG_X * WG_Y;
+  let tid = lid.y * WG_X + lid.x;
+  let tile_m = WG_Y * TM;
+  let tile_n = WG_X * TN;
+  let row0 = wid.y * tile_m;
+  let col0 = wid.x * tile_n;
+
+  // Batch coordinates (slowest first) of this workgroup's matrix.
+  var a_base = params.a_view.x;
+  var b_base = params.b_view.x;
+  var rest = wid.z;
+  for (var d = params.batch_rank; d > 0u; d--) {
+    let q = d - 1u;
+    let coord = i32(rest % params.batch_lens[q]);
+    rest = rest / params.batch_lens[q];
+    a_base += coord * params.a_batch_strides[q];
+    b_base += coord * params.b_batch_strides[q];
+  }
+
+  var acc: array<array<vec4<f32>, TN4>, TM>;
+  for (var k0 = 0u; k0 < params.k; k0 += TILE_K) {
+    // a: groups of 4 consecutive k of one row; b: groups of 4 consecutive n of one k.
+    for (var g = tid; g < tile_m * TILE_K / 4u; g += threads) {
+      let m_local = g / (TILE_K / 4u);
+      let k_local = (g % (TILE_K / 4u)) * 4u;
+      let row = row0 + m_local;
+      let k = k0 + k_local;
+      var v: vec4<f32>;
+      if (params.a_packed != 0u && row < params.m && k < params.k) {
+        v = packed4_a(u32(a_base + i32(row) * params.a_view.y + i32(k)));
+      } else {
+        v = vec4<f32>(load_a(a_base, row, k), load_a(a_base, row, k + 1u), load_a(a_base, row, k + 2u), load_a(a_base, row, k + 3u));
+      }
+      let t = to_tile(v);
+      for (var j = 0u; j < 4u; j++) {
+        a_tile[(k_local + j) * WG_Y * TM4 + m_local / 4u][m_local % 4u] = t[j];
+      }
+    }
+    for (var g = tid; g < TILE_K * WG_X * TN4; g += threads) {
+      let k_local = g / (WG_X * TN4);
+      let n4 = g % (WG_X * TN4);
+      let k = k0 + k_local;
+      let col = col0 + n4 * 4u;
+      if (params.b_packed != 0u && k < params.k && col < params.n) {
+        b_tile[g] = to_tile(packed4_b(u32(b_base + i32(k) * params.b_view.y + i32(col))));
+      } else {
+        b_tile[g] = to_tile(vec4<f32>(load_b(b_base, k, col), load_b(b_base, k, col + 1u), load_b(b_base, k, col + 2u), load_b(b_base, k, col + 3u)));
+      }
+    }
+    workgroupBarrier();
+    for (var kk = 0u; kk < TILE_K; kk++) {
+      var av: array<vec4<f32>, TM4>;
+      var bv: array<vec4<f32>, TN4>;
+      for (var r4 = 0u; r4 < TM4; r4++) {
+        av[r4] = from_tile(a_tile[(kk * TM4 + r4) * WG_Y + lid.y]);
+      }
+      for (var c = 0u; c < TN4; c++) {
+        bv[c] = from_tile(b_tile[(kk * TN4 + c) * WG_X + lid.x]);
+      }
+      for (var r = 0u; r < TM; r++) {
+        let a_r = av[r / 4u][r % 4u];
+        for (var c = 0u; c < TN4; c++) {
+          acc[r][c] += a_r * bv[c];
+        }
+      }
+    }
+    workgroupBarrier();
+  }
+
+  let out_base = wid.z * params.m * params.n;
+  for (var r = 0u; r < TM; r++) {
+    let row = row0 + ((r / 4u) * WG_Y + lid.y) * 4u + r % 4u;
+    for (var c = 0u; c < TN4; c++) {
+      for (var j = 0u; j < 4u; j++) {
+        let col = col0 + (c * WG_X + lid.x) * 4u + j;
+        if (row < params.m && col < params.n) {
+          y[out_base + row * params.n + col] = bitcast<u32>(acc[r][c][j]);
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,31 @@
+// What lowering needs to know about the device, as plain data (the runtime fills it from the
+// adapter's features and the device's limits; tests can make one up).
+
+export interface DeviceCapabilities {
+  /** `shader-f16` is enabled. */
+  readonly shaderF16: boolean;
+  /**
+   * Stage half GEMM operands as f16 in workgroup memory (needs shader-f16). Off by default: on an
+   * H200 it was slower than float32 tiles (docs/webgpu.md has the figures).
+   */
+  readonly halfTiles: boolean;
+  /**
+   * Op and type codes become override constants (a pipeline specialised per op and types, as a GPU
+   * wants) rather than uniforms (one pipeline per kernel). Off on software adapters: llvmpipe compiles
+   * every pipeline anew (~0.1–0.3 s each), which would dominate a test run of small programs.
+   */
+  readonly specializeCodes: boolean;
+  readonly maxComputeWorkgroupsPerDimension: number;
+  readonly maxComputeInvocationsPerWorkgroup: number;
+  readonly maxComputeWorkgroupStorageSize: number;
+}
+
+/** WebGPU's guaranteed minimums (compatibility mode), for lowering without a device. */
+export const MINIMUM_CAPABILITIES: DeviceCapabilities = {
+  shaderF16: false,
+  halfTiles: false,
+  specializeCodes: true,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeInvocationsPerWorkgroup: 128,
+  maxComputeWorkgroupStorageSize: 16384,
+};

@@ -1,0 +1,59 @@
+// What lowering produces and the runtime executes: buffers (by id, with their sizes and where their
+// contents come from) and kernel launches over them. Pure data, no WebGPU objects, so lowering is
+// tested without an adapter. Buffers are one per value for now; a memory planner can later map ids to
+// offsets in one scratch buffer (the runtime binds each id as {buffer, offset, size}).
+
+import type { Shape } from '../ir/shape.js';
+import type { KernelSpec, KernelVariant } from './kernel-catalog.js';
+
+export type BufferKind = 'param' | 'literal' | 'intermediate' | 'scratch';
+
+export interface BufferDecl {
+  readonly id: number;
+  /** Bytes, a multiple of 4 (buffers are read as u32 words), at least 4. */
+  readonly bytes: number;
+  readonly kind: BufferKind;
+  /** What it holds, for error messages: `@param:x`, `@literal`, `%3 = dot`, … */
+  readonly label: string;
+  /** Contents uploaded once when the program is prepared (literals). */
+  readonly init?: Uint8Array;
+  /** The parameter whose value is uploaded at each run. */
+  readonly param?: string;
+}
+
+/** A value: a view (lens, strides, element offset) into a buffer. */
+export interface ValueView {
+  readonly buffer: number;
+  readonly shape: Shape;
+  readonly offset: number;
+}
+
+/** Binding id of the runtime's small dummy buffer, bound where a kernel's input is unused. */
+export const DUMMY_BUFFER = -1;
+
+export interface Launch {
+  readonly variant: KernelVariant;
+  /** Override constants (pipeline creation). */
+  readonly constants: Readonly<Record<string, number>>;
+  /** The packed `struct Params`. */
+  readonly uniforms: ArrayBuffer;
+  /** Buffer ids for storage bindings 1, 2, … in the kernel's order. */
+  readonly bindings: readonly number[];
+  readonly workgroups: readonly [number, number, number];
+  /** `gemm[tile=f32] for dot (ONNX node 'MatMul_0')`: names the kernel and the instruction. */
+  readonly label: string;
+}
+
+export interface LoweredProgram {
+  readonly buffers: readonly BufferDecl[];
+  readonly launches: readonly Launch[];
+  readonly params: readonly { readonly name: string; readonly buffer: number; readonly shape: Shape }[];
+  readonly outputs: readonly ValueView[];
+}
+
+/** The override constants of a launch: required ones must be given, defaulted ones may be. */
+export type LaunchConstants<S extends KernelSpec> = {
+  readonly [K in keyof S['overrides'] as S['overrides'][K] extends null ? K : never]: number;
+} & {
+  readonly [K in keyof S['overrides'] as S['overrides'][K] extends null ? never : K]?: number;
+};

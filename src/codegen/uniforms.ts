@@ -1,0 +1,74 @@
+// Uniform records: each kernel's `struct Params` as a typed field list (kernel-catalog.ts) and the
+// packing of a record into the bytes WGSL reads (scalars 4-byte aligned, vectors and arrays 16).
+// The field lists are checked against the structs in kernels/*.wgsl by test/kernels/kernel-contracts.test.ts.
+// Fields whose name starts with `_` are padding: they take no value and are written as 0.
+
+export type UniformKind = 'u32' | 'i32' | 'f32' | 'vec4u' | 'vec4i' | 'u32x8' | 'i32x8';
+
+export type UniformLayout = Readonly<Record<string, UniformKind>>;
+
+type ValueOf<K extends UniformKind> = K extends 'u32' | 'i32' | 'f32' ? number : readonly number[];
+
+/** The values a launch gives for layout L: every non-padding field, typed by its kind. */
+export type UniformValues<L extends UniformLayout> = {
+  readonly [F in keyof L as F extends `_${string}` ? never : F]: ValueOf<L[F]>;
+};
+
+/** The WGSL spelling of each kind, as the kernel structs declare it. */
+export const WGSL_UNIFORM_TYPES: Readonly<Record<UniformKind, string>> = {
+  u32: 'u32',
+  i32: 'i32',
+  f32: 'f32',
+  vec4u: 'vec4<u32>',
+  vec4i: 'vec4<i32>',
+  u32x8: 'array<vec4<u32>, 2>',
+  i32x8: 'array<vec4<i32>, 2>',
+};
+
+function slots(kind: UniformKind): number {
+  switch (kind) {
+    case 'u32':
+    case 'i32':
+    case 'f32':
+      return 1;
+    case 'vec4u':
+    case 'vec4i':
+      return 4;
+    case 'u32x8':
+    case 'i32x8':
+      return 8;
+    default:
+      return kind satisfies never;
+  }
+}
+
+/** Packs `values` laid out as `layout`; throws naming the field when a value is missing or too long. */
+export function packUniforms<L extends UniformLayout>(layout: L, values: UniformValues<L>, what: string): ArrayBuffer {
+  const fields = Object.entries(layout);
+  let words = 0;
+  const placed: { name: string; kind: UniformKind; at: number }[] = [];
+  for (const [name, kind] of fields) {
+    const n = slots(kind);
+    if (n > 1) words = Math.ceil(words / 4) * 4;
+    placed.push({ name, kind, at: words });
+    words += n;
+  }
+  const buffer = new ArrayBuffer(Math.max(16, Math.ceil(words / 4) * 16));
+  const u32 = new Uint32Array(buffer);
+  const i32 = new Int32Array(buffer);
+  const f32 = new Float32Array(buffer);
+  const given = values as unknown as Readonly<Record<string, number | readonly number[] | undefined>>;
+  for (const { name, kind, at } of placed) {
+    if (name.startsWith('_')) continue;
+    const v = given[name];
+    if (v === undefined) throw new Error(`${what}: uniform '${name}' has no value`);
+    const list = typeof v === 'number' ? [v] : v;
+    if (list.length > slots(kind)) throw new Error(`${what}: uniform '${name}' takes ${slots(kind)} values, got ${list.length}`);
+    list.forEach((x, j) => {
+      if (kind === 'f32') f32[at + j] = x;
+      else if (kind === 'u32' || kind === 'vec4u' || kind === 'u32x8') u32[at + j] = x >>> 0;
+      else i32[at + j] = x | 0;
+    });
+  }
+  return buffer;
+}

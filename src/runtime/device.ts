@@ -1,0 +1,162 @@
+// A WebGPU device from Dawn: the adapter's limits requested in full (Dawn otherwise gives WebGPU's
+// defaults), the optional features kernels use when present (shader-f16, timestamp-query, subgroups),
+// Dawn toggles passed through, and device loss recorded so later calls fail with its reason. Holds
+// the pipeline cache, so programs run on one device share compiled kernels. destroy() releases the
+// device and drops the Dawn instance, after which the process can exit on its own.
+
+import type { DeviceCapabilities } from '../codegen/capabilities.js';
+import { loadDawn } from './dawn.js';
+import { WebGpuError, message, noAdapterError } from './errors.js';
+import { PipelineCache } from './pipelines.js';
+
+export interface WebGpuOptions {
+  /** Dawn backend: 'vulkan', 'opengles', 'metal', 'd3d12', … (Dawn's default when absent). */
+  readonly backend?: string;
+  /** Adapter name filter (Dawn's `adapter=` flag). */
+  readonly adapter?: string;
+  /** Dawn toggles to enable / disable, on top of the defaults below. */
+  readonly enableToggles?: readonly string[];
+  readonly disableToggles?: readonly string[];
+  readonly powerPreference?: 'low-power' | 'high-performance';
+  /** Leave out optional features even where the adapter has them (e.g. to test the portable kernels). */
+  readonly withoutFeatures?: readonly OptionalFeature[];
+  /**
+   * Specialise pipelines on op and type codes (override constants) or read them from uniforms; by
+   * default on for hardware adapters, off for software ones (src/codegen/capabilities.ts says why).
+   */
+  readonly specializeCodes?: boolean;
+  /** Stage half GEMM operands as f16 tiles where shader-f16 exists (src/codegen/capabilities.ts). */
+  readonly halfTiles?: boolean;
+}
+
+export type OptionalFeature = 'shader-f16' | 'timestamp-query' | 'subgroups';
+
+const OPTIONAL_FEATURES: readonly OptionalFeature[] = ['shader-f16', 'timestamp-query', 'subgroups'];
+
+/**
+ * Always on: f16 on NVIDIA drivers older than 615.71 (Dawn blocks it there without the toggle), and
+ * timestamps at full resolution (Dawn quantises them to 65.5 µs otherwise). reference/webgpu.md §3, §4.
+ */
+const DEFAULT_ENABLE = ['vulkan_enable_f16_on_nvidia'];
+const DEFAULT_DISABLE = ['timestamp_quantization'];
+
+export interface AdapterDescription {
+  readonly vendor: string;
+  readonly architecture: string;
+  readonly device: string;
+  readonly description: string;
+  readonly isFallbackAdapter: boolean;
+  readonly backend: string;
+}
+
+export class WebGpuDevice {
+  readonly pipelines: PipelineCache;
+  lostReason: string | undefined;
+  private destroyed = false;
+
+  private constructor(
+    /** NOTE: the Dawn instance and adapter, kept referenced for the device's lifetime (see dawn.ts). */
+    private readonly keepAlive: { instance?: GPU; adapter?: GPUAdapter },
+    readonly device: GPUDevice,
+    readonly info: AdapterDescription,
+    readonly features: ReadonlySet<string>,
+    readonly specializeCodes: boolean,
+    private readonly halfTiles: boolean,
+  ) {
+    this.pipelines = new PipelineCache(device);
+    void device.lost.then((lost) => {
+      if (!this.destroyed) this.lostReason = `${lost.reason}: ${lost.message}`;
+    });
+  }
+
+  static async create(options: WebGpuOptions = {}): Promise<WebGpuDevice> {
+    const dawn = await loadDawn();
+    const flags: string[] = [];
+    if (options.backend) flags.push(`backend=${options.backend}`);
+    if (options.adapter) flags.push(`adapter=${options.adapter}`);
+    flags.push(`enable-dawn-features=${[...DEFAULT_ENABLE, ...(options.enableToggles ?? [])].join(',')}`);
+    flags.push(`disable-dawn-features=${[...DEFAULT_DISABLE, ...(options.disableToggles ?? [])].join(',')}`);
+    const gles = options.backend === 'opengles' || options.backend === 'opengl';
+    // NOTE: Dawn's EGL needs this before the instance exists, or eglInitialize fails on a headless machine.
+    if (gles) process.env['EGL_PLATFORM'] ??= 'surfaceless';
+    let instance: GPU;
+    let adapter: GPUAdapter | null;
+    try {
+      instance = dawn.create(flags);
+      adapter = await instance.requestAdapter({
+        // GLES only offers a compatibility-mode adapter.
+        ...(gles ? { featureLevel: 'compatibility' } : {}),
+        ...(options.powerPreference ? { powerPreference: options.powerPreference } : {}),
+      });
+    } catch (e) {
+      throw noAdapterError(options.backend, message(e).split('\n')[0]);
+    }
+    if (!adapter) throw noAdapterError(options.backend);
+    const without = new Set(options.withoutFeatures ?? []);
+    const requiredFeatures = OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !without.has(f));
+    const requiredLimits: Record<string, number> = {};
+    for (const key in adapter.limits) {
+      const v = (adapter.limits as unknown as Record<string, unknown>)[key];
+      if (typeof v === 'number') requiredLimits[key] = v;
+    }
+    let device: GPUDevice;
+    try {
+      device = await adapter.requestDevice({ requiredFeatures, requiredLimits, label: 'onnx-fp8' });
+    } catch (e) {
+      throw new WebGpuError(`cannot create a WebGPU device on ${adapter.info.description || adapter.info.device}: ${message(e)}`);
+    }
+    const info: AdapterDescription = {
+      vendor: adapter.info.vendor,
+      architecture: adapter.info.architecture,
+      device: adapter.info.device,
+      description: adapter.info.description,
+      isFallbackAdapter: (adapter.info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
+      backend: options.backend ?? 'default',
+    };
+    const specialize = options.specializeCodes ?? !info.isFallbackAdapter;
+    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false);
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.device.limits;
+  }
+
+  get capabilities(): DeviceCapabilities {
+    const l = this.device.limits;
+    return {
+      shaderF16: this.features.has('shader-f16'),
+      halfTiles: this.halfTiles && this.features.has('shader-f16'),
+      specializeCodes: this.specializeCodes,
+      maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
+      maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
+      maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
+    };
+  }
+
+  /** One line for logs: `llvmpipe (mesa, fallback adapter, vulkan), features shader-f16 timestamp-query`. */
+  describe(): string {
+    const i = this.info;
+    const name = i.description || i.device || 'unknown adapter';
+    const traits = [i.vendor, i.architecture, i.isFallbackAdapter ? 'fallback adapter' : '', `backend ${i.backend}`].filter((s) => s);
+    const codes = this.specializeCodes ? 'specialised pipelines' : 'op and type codes in uniforms';
+    return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}`;
+  }
+
+  /** Throws if the device was lost (or destroyed); every runtime entry point calls it first. */
+  checkAlive(): void {
+    if (this.destroyed) throw new WebGpuError('the WebGPU device was destroyed');
+    if (this.lostReason !== undefined) throw new WebGpuError(`the WebGPU device was lost (${this.lostReason})`);
+  }
+
+  destroy(): void {
+    if (this.destroyed) return;
+    this.destroyed = true;
+    this.pipelines.clear();
+    this.device.destroy();
+    // Drop Dawn only once the loss the destroy causes has been delivered (Dawn polls until then).
+    void this.device.lost.then(() => {
+      delete this.keepAlive.instance;
+      delete this.keepAlive.adapter;
+    });
+  }
+}

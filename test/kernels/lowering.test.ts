@@ -1,0 +1,63 @@
+// Lowering without a device: which launches an instruction becomes, what they bind, and where the
+// op and type codes go (override constants when the device specialises, uniforms when not).
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Tensor } from '../../src/ir/tensor.js';
+import { typeId } from '../../src/ir/types.js';
+import { MINIMUM_CAPABILITIES, type DeviceCapabilities } from '../../src/codegen/capabilities.js';
+import { grid1d } from '../../src/codegen/grid.js';
+import { variantKey } from '../../src/codegen/kernel-catalog.js';
+import { DUMMY_BUFFER } from '../../src/codegen/launch.js';
+import { lowerProgram } from '../../src/codegen/lower.js';
+import { POINTWISE_OPS } from '../../src/codegen/pointwise-ops.js';
+import { add, buildProgram } from './helpers.js';
+
+const SPECIALISED: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: true };
+const DYNAMIC_CODES: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: false };
+
+const x = Tensor.fromNumbers('float_type', [2, 3], [1, 2, 3, 4, 5, 6]);
+
+test('views launch nothing: a transpose feeding exp is read through its strides', () => {
+  const built = buildProgram({ x }, (m, p) => [add(m, 'exp', [add(m, 'transpose', [p['x']!], { permutation: [1, 0] })])]);
+  const lowered = lowerProgram(built.program, SPECIALISED);
+  assert.deepEqual(lowered.launches.map((l) => variantKey(l.variant)), ['elementwise-float']);
+  const l = lowered.launches[0]!;
+  assert.deepEqual(l.bindings, [0, DUMMY_BUFFER, DUMMY_BUFFER, 1]);
+  const words = new Uint32Array(l.uniforms);
+  assert.deepEqual([...words.slice(0, 3)], [6, 2, 0], 'count 6, rank 2, not contiguous');
+  assert.deepEqual(lowered.outputs.map((o) => o.buffer), [1]);
+});
+
+test('codes are override constants on a specialising device and uniforms otherwise', () => {
+  const built = buildProgram({ x }, (m, p) => [add(m, 'convert', [add(m, 'mul', [p['x']!, p['x']!])], { target_type: 'half_type' })]);
+  const specialised = lowerProgram(built.program, SPECIALISED).launches;
+  assert.deepEqual(specialised[0]!.constants, { OP: POINTWISE_OPS.mul, A_TYPE: typeId('float_type'), B_TYPE: typeId('float_type'), C_TYPE: 0, Y_TYPE: typeId('float_type'), SATURATE: 1, HAS_ZERO_POINT: 0 });
+  assert.equal(specialised[1]!.constants['Y_TYPE'], typeId('half_type'));
+  const dynamic = lowerProgram(built.program, DYNAMIC_CODES).launches;
+  assert.deepEqual(dynamic[0]!.constants, {});
+  const words = new Uint32Array(dynamic[1]!.uniforms);
+  assert.deepEqual([...words.slice(3, 8)], [0, typeId('float_type'), 0, 0, typeId('half_type')], 'op, then types a, b, c, y');
+});
+
+test('concat is one copy per input; a half dot writes float32 and converts', () => {
+  const h = Tensor.fromNumbers('half_type', [2, 2], [1, 2, 3, 4]);
+  const built = buildProgram({ x, h }, (m, p) => [add(m, 'concat', [p['x']!, p['x']!, p['x']!], { axis: 1 }), add(m, 'dot', [p['h']!, p['h']!])]);
+  const launches = lowerProgram(built.program, SPECIALISED).launches.map((l) => variantKey(l.variant));
+  assert.deepEqual(launches, ['copy', 'copy', 'copy', 'gemm[tile=f32,block=4x4]', 'convert']);
+});
+
+test('int64 arithmetic is emulated; int64 division and double arithmetic are rejected', () => {
+  const l = Tensor.fromNumbers('int64_type', [2], [1, 2]);
+  const d = Tensor.fromNumbers('double_type', [2], [1, 2]);
+  const ok = buildProgram({ l }, (m, p) => [add(m, 'less', [p['l']!, add(m, 'sub', [p['l']!, p['l']!])])]);
+  assert.deepEqual(lowerProgram(ok.program, SPECIALISED).launches.map((x) => variantKey(x.variant)), ['elementwise-wide', 'elementwise-wide']);
+  assert.throws(() => lowerProgram(buildProgram({ l }, (m, p) => [add(m, 'div', [p['l']!, p['l']!])]).program, SPECIALISED), /unsupported on webgpu: div with int64_type/);
+  assert.throws(() => lowerProgram(buildProgram({ d }, (m, p) => [add(m, 'add', [p['d']!, p['d']!])]).program, SPECIALISED), /unsupported on webgpu: add with double_type/);
+});
+
+test('large launches spread over two grid dimensions', () => {
+  assert.deepEqual(grid1d(10), [10, 1, 1]);
+  const [gx, gy] = grid1d(200000);
+  assert.ok(gx <= 65535 && gx * gy >= 200000 && gx * (gy - 1) < 200000, `${gx}×${gy}`);
+});
