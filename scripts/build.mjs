@@ -5,7 +5,8 @@
 //   node scripts/build.mjs --production            minified extension and webviews, no maps (npm run package)
 // Tests import `buildBundles` to build into a temporary folder.
 import { build } from 'esbuild';
-import { dirname, join, resolve } from 'node:path';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,6 +17,21 @@ const nodeBanner = [
   "import { createRequire as __createRequire } from 'node:module';",
   'const require = __createRequire(import.meta.url);',
 ].join('\n');
+
+/** Every kernels/**.wgsl text by its path under kernels/, inlined into the CLI bundle (src/codegen/kernel-source.ts). */
+function kernelSources() {
+  const base = join(ROOT, 'kernels');
+  const out = {};
+  const walk = (dir) => {
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith('.wgsl')) out[relative(base, p).split('\\').join('/')] = readFileSync(p, 'utf8');
+    }
+  };
+  walk(base);
+  return out;
+}
 
 /** The webviews: one bundle (script + stylesheet) each. The perf panel joins this list later. */
 export const WEBVIEWS = [{ name: 'ir-view', script: 'webview/ir-view/main.ts', style: 'webview/ir-view/ir-view.css' }];
@@ -35,6 +51,9 @@ export function bundleOptions({ outdir = join(ROOT, 'dist'), production = false 
       target: 'node20',
       sourcemap: true,
       banner: { js: nodeBanner },
+      // Native and optional: dawn.node is loaded from node_modules when `run --device webgpu` asks for it.
+      external: ['webgpu', 'onnxruntime-node'],
+      define: { __ONNX_FP8_KERNEL_SOURCES__: JSON.stringify(kernelSources()) },
       logLevel: 'warning',
     },
     // VS Code 1.90 loads extensions as CommonJS; `vscode` is provided by the editor at run time.

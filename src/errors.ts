@@ -21,9 +21,16 @@ export class ModelError extends Error {
     this.cause_ = cause;
   }
 
-  /** The same error with more location filled in (inner frames know the node, outer ones the file). */
-  at(location: ErrorLocation): ModelError {
-    return new ModelError(this.cause_, { ...location, ...this.location });
+  /**
+   * The same error with more location filled in (inner frames know the node, outer ones the file). The
+   * copy keeps the subclass and its fields (e.g. NotConstantError's input name).
+   */
+  at(location: ErrorLocation): this {
+    const merged = { ...location, ...this.location };
+    const copy = Object.assign(Object.create(Object.getPrototypeOf(this) as object) as this, this, { location: merged });
+    Object.defineProperty(copy, 'message', { value: oneLine(formatLocation(merged) + this.cause_), writable: true, configurable: true });
+    Object.defineProperty(copy, 'stack', { value: this.stack, writable: true, configurable: true });
+    return copy;
   }
 }
 

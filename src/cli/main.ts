@@ -1,7 +1,7 @@
 // The `onnx-fp8` command line: argv → subcommand. Exit codes: 0 success, 1 a model / input / file error
 // (one line on stderr naming file, node and cause), 2 a usage error. No compiler logic lives here.
 
-import { ModelError, UsageError } from '../errors.js';
+import { ModelError, UsageError, oneLine } from '../errors.js';
 import { type CommandSpec, helpText, parseArgs, type ParsedArgs } from './args.js';
 import { compileSpec, runCompile } from './compile.js';
 import { runRun, runSpec } from './run.js';
@@ -64,8 +64,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stderr(`onnx-fp8: ${e.message}\n`);
       return 2;
     }
-    if (e instanceof ModelError) {
-      io.stderr(`onnx-fp8: error: ${e.message}\n`);
+    // WebGpuError (no adapter, device lost…) is the environment's fault, not ours: one line, exit 1.
+    // Matched by name so the CLI does not load the WebGPU runtime unless a command uses it.
+    if (e instanceof ModelError || (e instanceof Error && e.name === 'WebGpuError')) {
+      io.stderr(`onnx-fp8: error: ${oneLine((e as Error).message)}\n`);
       return 1;
     }
     const err = e as Error;

@@ -24,7 +24,8 @@ export const runSpec: CommandSpec = {
     { name: 'input', kind: 'value', placeholder: 'DIR', help: 'read input_N.pb TensorProtos from DIR (default: seeded random inputs)' },
     { name: 'output', kind: 'value', placeholder: 'DIR', help: 'write output_N.pb TensorProtos into DIR' },
     { name: 'force', kind: 'flag', help: 'allow --output to replace existing output_N.pb files' },
-    { name: 'device', kind: 'value', placeholder: 'ref', choices: ['ref'], help: 'where to run (default ref: the CPU reference interpreter)' },
+    { name: 'device', kind: 'value', placeholder: 'ref|webgpu', choices: ['ref', 'webgpu'], help: 'where to run: ref (default), the CPU reference interpreter, or webgpu (Dawn: a GPU or the lavapipe software adapter)' },
+    { name: 'backend', kind: 'value', placeholder: 'NAME', help: "with --device webgpu: Dawn backend (vulkan, opengles, …; default: Dawn's choice)" },
     { name: 'seed', kind: 'value', placeholder: 'N', help: 'seed for random inputs, and for the random FP8 calibration set (default 0)' },
     { name: 'fp16', kind: 'flag', help: 'compute float ops in half precision' },
     ...FP8_OPTIONS,
@@ -76,16 +77,22 @@ function summary(name: string, t: Tensor): string {
   return `${name}: ${t.type}, {${t.shape.lens.join(', ')}}: ${stats}${nan ? `, ${nan} NaN` : ''}\n  {${head}${values.length > 8 ? ', ...' : ''}}\n`;
 }
 
-export function runRun(args: ParsedArgs, stdout: (s: string) => void): void {
+export async function runRun(args: ParsedArgs, stdout: (s: string) => void): Promise<void> {
   const [model] = args.positionals as [string];
   const seed = intOption(args, 'seed', 0);
   const device = args.values.get('device') ?? 'ref';
-  if (device !== 'ref') throw new UsageError(`run: unknown device '${device}'`);
+  if (device !== 'ref' && device !== 'webgpu') throw new UsageError(`run: unknown device '${device}'`);
   // --seed seeds the random calibration set too (as migraphx-driver calibrates on generated inputs).
   const result = compileFile(model, { fp16: args.flags.has('fp16'), inputDims: keyValueOption(args, 'input-dim'), ...fp8CompileOptions(args, seed) });
   const inputDir = args.values.get('input');
   const params = inputDir ? readInputDir(inputDir, result.inputs) : randomInputs(result.program.mainModule(), seed);
-  const outputs = evaluateProgram(result.program, params);
+  // The WebGPU runtime (and dawn.node) loads only when asked for.
+  const backend = args.values.get('backend');
+  if (backend !== undefined && device !== 'webgpu') throw new UsageError('run: --backend needs --device webgpu');
+  const outputs =
+    device === 'webgpu'
+      ? await (await import('../runtime/index.js')).runOnWebGpu(result.program, params, backend ? { backend } : {})
+      : evaluateProgram(result.program, params);
   outputs.forEach((t, k) => stdout(summary(result.outputs[k]?.name ?? `output_${k}`, t)));
   const outDir = args.values.get('output');
   if (outDir) {

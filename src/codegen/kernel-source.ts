@@ -9,7 +9,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { variantNeedsF16, type KernelVariant } from './kernel-catalog.js';
 
-const registered = new Map<string, string>();
+/** Bundles built by scripts/build.mjs define this as every kernel text, so they need no kernels/ folder. */
+declare const __ONNX_FP8_KERNEL_SOURCES__: Readonly<Record<string, string>> | undefined;
+
+const registered = new Map<string, string>(typeof __ONNX_FP8_KERNEL_SOURCES__ === 'undefined' ? [] : Object.entries(__ONNX_FP8_KERNEL_SOURCES__));
 const cache = new Map<string, string>();
 let kernelsDir: string | undefined;
 

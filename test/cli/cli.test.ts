@@ -187,3 +187,39 @@ test('bad models exit 1 with one line naming the cause: unknown op, short raw_da
     assert.match(r.err, cause);
   }
 });
+
+test('ModelError.at adds the file, keeps the node and the subclass', async () => {
+  const { ModelError } = await import('../../src/errors.js');
+  class Special extends ModelError {
+    readonly extra = 42;
+  }
+  const e = new Special('bad thing', { node: 'n1', opType: 'Add' }).at({ file: 'm.onnx', node: 'ignored' });
+  assert.ok(e instanceof Special);
+  assert.equal(e.extra, 42);
+  assert.equal(e.message, "m.onnx: node 'n1' (Add): bad thing");
+  assert.equal(e.location.file, 'm.onnx');
+});
+
+test('run --device webgpu agrees with the reference; an impossible backend is a one-line error, exit 1', async () => {
+  const caseDir = repoPath('test/data/onnx-node-tests/test_gemm_all_attributes');
+  const argv = ['run', join(caseDir, 'model.onnx'), '--input', join(caseDir, 'test_data_set_0')];
+  const ref = await cli(...argv);
+  const gpu = await cli(...argv, '--device', 'webgpu');
+  assert.equal(ref.code, 0, ref.err);
+  if (gpu.code !== 0 && /no WebGPU adapter/.test(gpu.err) && process.env['ONNX_FP8_REQUIRE_GPU'] !== '1') {
+    console.log('# skipped 1 comparison: no WebGPU adapter on this machine (set ONNX_FP8_REQUIRE_GPU=1 to fail instead)');
+  } else {
+    assert.equal(gpu.code, 0, gpu.err);
+    // Same summary up to float32 rounding in the 6 printed digits of a GEMM.
+    const nums = (s: string) => [...s.matchAll(/-?\d+\.?\d*(e[-+]\d+)?/g)].map((m) => Number(m[0]));
+    const a = nums(ref.out);
+    const b = nums(gpu.out);
+    assert.equal(a.length, b.length);
+    a.forEach((x, i) => assert.ok(Math.abs(x - b[i]!) <= 1e-4 * (1 + Math.abs(x)), `${x} vs ${b[i]}`));
+  }
+  const none = await cli(...argv, '--device', 'webgpu', '--backend', 'd3d12');
+  assert.equal(none.code, 1, none.err);
+  assert.equal(none.err.trim().split('\n').filter((l) => l.startsWith('onnx-fp8:')).length, 1, none.err);
+  assert.match(none.err, /onnx-fp8: error: no WebGPU adapter found for backend 'd3d12'.*how to fix/);
+  assert.equal((await cli(...argv, '--backend', 'vulkan')).code, 2);
+});
