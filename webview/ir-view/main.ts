@@ -332,7 +332,7 @@ class IrApp {
     delete e.dataset['key'];
     e.dataset['name'] = ins.name;
     e.dataset['state'] = ins.quantization;
-    e.title = ins.onnxNode !== undefined ? `ONNX node ${ins.onnxNode}` : '';
+    e.title = [ins.onnxNode !== undefined ? `ONNX node ${ins.onnxNode}` : '', ins.kernel !== undefined ? `kernel ${ins.kernel}` : ''].filter((x) => x).join('\n');
     e.append(el('span', 'line-no', String(ins.line)), el('span', 'code', ins.text));
     const tags = el('span', 'tags');
     if (ins.quantization === 'skipped') tags.appendChild(el('span', 'tag tag-skipped', ins.attention ? `skip · region ${ins.attention.region}` : 'skip'));
