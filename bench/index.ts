@@ -3,7 +3,7 @@
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { benchCompile, compileTable } from './compile.js';
+import { benchCompile, benchLoweredCompile, compileTable, loweredCompileTable } from './compile.js';
 import { benchQuantize, quantizeTable } from './quantize.js';
 import { benchRefMatmul } from './ref-matmul.js';
 import { ms } from './stats.js';
@@ -15,6 +15,10 @@ const compile = benchCompile();
 console.log('## Parse + compile (load, import, pipeline), 20 runs after 3 warm-ups\n');
 console.log(compileTable(compile) + '\n');
 
+const lowered = benchLoweredCompile();
+console.log('## Compile to kernels (--fp8: import, quantize, fuse, lower, plan memory), calibration excluded, median\n');
+console.log(loweredCompileTable(lowered) + '\n');
+
 const matmul = [benchRefMatmul(512), benchRefMatmul(1024)];
 console.log('## Reference interpreter matmul (float32, packing included), median of 5\n');
 console.log('| n | median ms | GFLOP/s |\n|---:|---:|---:|');
@@ -25,4 +29,4 @@ console.log('\n## FP8 calibration + quantization (the --fp8 passes after import)
 console.log(quantizeTable(quantize.rows) + '\n');
 
 mkdirSync('.bench-out', { recursive: true });
-writeFileSync('.bench-out/results.json', JSON.stringify({ machine, date: new Date().toISOString(), compile, matmul, quantize }, null, 2));
+writeFileSync('.bench-out/results.json', JSON.stringify({ machine, date: new Date().toISOString(), compile, lowered, matmul, quantize }, null, 2));

@@ -101,9 +101,9 @@ fn narrow(t: u32, x: vec2<u32>, signed: bool) -> u32 {
 fn wide_operand(t: u32, which: u32, i: u32) -> vec2<u32> {
   if (is_wide(t)) {
     switch which {
-      case 0u: { return vec2<u32>(a[2u * i], a[2u * i + 1u]); }
-      case 1u: { return vec2<u32>(b[2u * i], b[2u * i + 1u]); }
-      default: { return vec2<u32>(c[2u * i], c[2u * i + 1u]); }
+      case 0u: { return vec2<u32>(word_a(2u * i), word_a(2u * i + 1u)); }
+      case 1u: { return vec2<u32>(word_b(2u * i), word_b(2u * i + 1u)); }
+      default: { return vec2<u32>(word_c(2u * i), word_c(2u * i + 1u)); }
     }
   }
   switch which {

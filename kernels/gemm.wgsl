@@ -1,8 +1,11 @@
 // Batched GEMM y = a · b with float32 accumulation, for dot (float, half, bf16) and quant_dot (fp8,
 // decoded while tiles load; e4m3fn four codes per word with lib/fp8-packed.wgsl). Operands are strided
 // views (transposed or broadcast operands are read in place). Each workgroup computes a
-// (4·WG_Y) × (4·WG_X) tile of y, each invocation 4 × 4 of it, staging TILE_K-deep slices of a and b
-// in workgroup memory. Writes float32 words; the lowering adds a convert for narrower outputs.
+// (TM·WG_Y) × (TN·WG_X) tile of y, each invocation TM × TN of it, staging TILE_K-deep slices of a and b
+// in workgroup memory. Fusion (src/codegen/lower-gemm-group.ts): each operand may be quantized or
+// converted as it loads (its prologue), and up to 4 elementwise steps (dequantize, convert, quantize, an
+// op with a scalar or with an element of a tensor operand c) run on each result before it is written
+// as y_type (lib/fused-values.wgsl); narrow outputs are written four columns to a word.
 
 struct Params {
   m: u32,
@@ -21,12 +24,31 @@ struct Params {
   // a: element offset, stride along m, stride along k; b: offset, stride along k, stride along n.
   a_view: vec4<i32>,
   b_view: vec4<i32>,
+  // Type y is written in; b reads a's binding (dot(x, x) binds x once); epilogue steps; c's type.
+  y_type: u32,
+  b_from_a: u32,
+  epilogue_steps: u32,
+  c_type: u32,
+  // Prologue of a and of b: kind (0 none, STEP_QUANTIZE, STEP_CONVERT), type, flags; and their scales.
+  a_prologue: vec4<u32>,
+  b_prologue: vec4<u32>,
+  prologue_scales: vec4<f32>,
+  // Epilogue steps 0–3 (lib/fused-values.wgsl fw_step): kind, result type, flags, scalar operand; a
+  // step whose flags have bit 2 set takes its operand from c instead.
+  epi_kinds: vec4<u32>,
+  epi_types: vec4<u32>,
+  epi_flags: vec4<u32>,
+  epi_scalars: vec4<f32>,
+  // c read at (batch, row, col): element offset, row stride, column stride; batch strides.
+  c_view: vec4<i32>,
+  c_batch_strides: vec4<i32>,
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<u32>;
-@group(0) @binding(2) var<storage, read> b: array<u32>;
-@group(0) @binding(3) var<storage, read_write> y: array<u32>;
+@group(0) @binding(1) var<storage, read_write> a: array<u32>;
+@group(0) @binding(2) var<storage, read_write> b: array<u32>;
+@group(0) @binding(3) var<storage, read_write> c: array<u32>;
+@group(0) @binding(4) var<storage, read_write> y: array<u32>;
 
 const DYNAMIC: u32 = 0xffffffffu;
 
@@ -35,6 +57,9 @@ override B_TYPE: u32 = 0xffffffffu;
 override WG_X: u32 = 16u;
 override WG_Y: u32 = 16u;
 override TILE_K: u32 = 16u;
+// 1 when the launch has a prologue or epilogue steps (lower-gemm.ts sets it); at 0 that code is
+// compiled out of the pipeline (llvmpipe compiles the fused GEMM in about twice the time).
+override FUSION: u32 = 0u;
 
 // a_tile[k][m / 4] and b_tile[k][n / 4]: one vec4 feeds four accumulators. Tile is vec4<f32>, or
 // vec4<f16> for half operands where the device has shader-f16 (lib/tile-*.wgsl): half the workgroup
@@ -55,6 +80,28 @@ fn b_type() -> u32 {
 
 fn element(t: u32, word: u32, i: u32) -> f32 {
   return f32_of(t, extract_bits(word, i, type_bytes(t)));
+}
+
+fn word_b(i: u32) -> u32 {
+  if (params.b_from_a != 0u) {
+    return a[i];
+  }
+  return b[i];
+}
+
+// An operand's prologue on one loaded value.
+fn prologue(p: vec4<u32>, scale: f32, v: f32) -> f32 {
+  if (FUSION == 0u || p.x == 0u) {
+    return v;
+  }
+  return fw_step(p.x, p.y, p.z, v, scale);
+}
+
+fn prologue4(p: vec4<u32>, scale: f32, v: vec4<f32>) -> vec4<f32> {
+  if (FUSION == 0u || p.x == 0u) {
+    return v;
+  }
+  return vec4<f32>(prologue(p, scale, v.x), prologue(p, scale, v.y), prologue(p, scale, v.z), prologue(p, scale, v.w));
 }
 
 // Four consecutive elements from element index `i` of a packed operand (aligned to 4 elements).
@@ -78,18 +125,18 @@ fn packed4_a(i: u32) -> vec4<f32> {
 fn packed4_b(i: u32) -> vec4<f32> {
   let bytes = type_bytes(b_type());
   if (bytes == 1u) {
-    let w = b[i >> 2u];
+    let w = word_b(i >> 2u);
     if (b_type() == T_FP8E4M3FN) {
       return fp8e4m3fn_decode4(w);
     }
     return vec4<f32>(element(b_type(), w, 0u), element(b_type(), w, 1u), element(b_type(), w, 2u), element(b_type(), w, 3u));
   }
   if (bytes == 2u) {
-    let w0 = b[i >> 1u];
-    let w1 = b[(i >> 1u) + 1u];
+    let w0 = word_b(i >> 1u);
+    let w1 = word_b((i >> 1u) + 1u);
     return vec4<f32>(element(b_type(), w0, 0u), element(b_type(), w0, 1u), element(b_type(), w1, 0u), element(b_type(), w1, 1u));
   }
-  return vec4<f32>(f32_of(b_type(), b[i]), f32_of(b_type(), b[i + 1u]), f32_of(b_type(), b[i + 2u]), f32_of(b_type(), b[i + 3u]));
+  return vec4<f32>(f32_of(b_type(), word_b(i)), f32_of(b_type(), word_b(i + 1u)), f32_of(b_type(), word_b(i + 2u)), f32_of(b_type(), word_b(i + 3u)));
 }
 
 fn load_a(base: i32, row: u32, k: u32) -> f32 {
@@ -98,7 +145,7 @@ fn load_a(base: i32, row: u32, k: u32) -> f32 {
   }
   let i = u32(base + i32(row) * params.a_view.y + i32(k) * params.a_view.z);
   let bytes = type_bytes(a_type());
-  return f32_of(a_type(), extract_bits(a[word_of(i, bytes)], i, bytes));
+  return prologue(params.a_prologue, params.prologue_scales.x, f32_of(a_type(), extract_bits(a[word_of(i, bytes)], i, bytes)));
 }
 
 fn load_b(base: i32, k: u32, col: u32) -> f32 {
@@ -107,7 +154,25 @@ fn load_b(base: i32, k: u32, col: u32) -> f32 {
   }
   let i = u32(base + i32(k) * params.b_view.y + i32(col) * params.b_view.z);
   let bytes = type_bytes(b_type());
-  return f32_of(b_type(), extract_bits(b[word_of(i, bytes)], i, bytes));
+  return prologue(params.b_prologue, params.prologue_scales.y, f32_of(b_type(), extract_bits(word_b(word_of(i, bytes)), i, bytes)));
+}
+
+// The epilogue on result (row, col) of the matrix whose c offset is c_base.
+fn epilogue(v: f32, c_base: i32, row: u32, col: u32) -> f32 {
+  if (FUSION == 0u) {
+    return v;
+  }
+  var r = v;
+  for (var s = 0u; s < params.epilogue_steps; s++) {
+    var operand = params.epi_scalars[s];
+    if ((params.epi_flags[s] & 4u) != 0u) {
+      let i = u32(c_base + i32(row) * params.c_view.y + i32(col) * params.c_view.z);
+      let bytes = type_bytes(params.c_type);
+      operand = f32_of(params.c_type, extract_bits(c[word_of(i, bytes)], i, bytes));
+    }
+    r = fw_step(params.epi_kinds[s], params.epi_types[s], params.epi_flags[s], r, operand);
+  }
+  return r;
 }
 
 @compute @workgroup_size(WG_X, WG_Y)
@@ -122,6 +187,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
   // Batch coordinates (slowest first) of this workgroup's matrix.
   var a_base = params.a_view.x;
   var b_base = params.b_view.x;
+  var c_base = params.c_view.x;
   var rest = wid.z;
   for (var d = params.batch_rank; d > 0u; d--) {
     let q = d - 1u;
@@ -129,6 +195,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     rest = rest / params.batch_lens[q];
     a_base += coord * params.a_batch_strides[q];
     b_base += coord * params.b_batch_strides[q];
+    c_base += coord * params.c_batch_strides[q];
   }
 
   var acc: array<array<vec4<f32>, TN4>, TM>;
@@ -141,7 +208,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let k = k0 + k_local;
       var v: vec4<f32>;
       if (params.a_packed != 0u && row < params.m && k < params.k) {
-        v = packed4_a(u32(a_base + i32(row) * params.a_view.y + i32(k)));
+        v = prologue4(params.a_prologue, params.prologue_scales.x, packed4_a(u32(a_base + i32(row) * params.a_view.y + i32(k))));
       } else {
         v = vec4<f32>(load_a(a_base, row, k), load_a(a_base, row, k + 1u), load_a(a_base, row, k + 2u), load_a(a_base, row, k + 3u));
       }
@@ -156,7 +223,7 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
       let k = k0 + k_local;
       let col = col0 + n4 * 4u;
       if (params.b_packed != 0u && k < params.k && col < params.n) {
-        b_tile[g] = to_tile(packed4_b(u32(b_base + i32(k) * params.b_view.y + i32(col))));
+        b_tile[g] = to_tile(prologue4(params.b_prologue, params.prologue_scales.y, packed4_b(u32(b_base + i32(k) * params.b_view.y + i32(col)))));
       } else {
         b_tile[g] = to_tile(vec4<f32>(load_b(b_base, k, col), load_b(b_base, k, col + 1u), load_b(b_base, k, col + 2u), load_b(b_base, k, col + 3u)));
       }
@@ -181,14 +248,35 @@ fn main(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(workgroup_id) wid
     workgroupBarrier();
   }
 
+  // Each invocation owns 4 consecutive columns per block, so a narrow y (half: n even, fp8: n a
+  // multiple of 4, which the lowering checks) is written in whole words.
   let out_base = wid.z * params.m * params.n;
+  let out_bytes = type_bytes(params.y_type);
   for (var r = 0u; r < TM; r++) {
     let row = row0 + ((r / 4u) * WG_Y + lid.y) * 4u + r % 4u;
-    for (var c = 0u; c < TN4; c++) {
-      for (var j = 0u; j < 4u; j++) {
-        let col = col0 + (c * WG_X + lid.x) * 4u + j;
-        if (row < params.m && col < params.n) {
-          y[out_base + row * params.n + col] = bitcast<u32>(acc[r][c][j]);
+    if (row >= params.m) {
+      continue;
+    }
+    for (var c4 = 0u; c4 < TN4; c4++) {
+      let col = col0 + (c4 * WG_X + lid.x) * 4u;
+      if (col >= params.n) {
+        continue;
+      }
+      let first = out_base + row * params.n + col;
+      let count = min(4u, params.n - col);
+      var word = 0u;
+      for (var j = 0u; j < count; j++) {
+        let v = epilogue(acc[r][c4][j], c_base, row, col + j);
+        let bits = store_f32_bits(params.y_type, bitcast<u32>(v), true);
+        let i = first + j;
+        if (out_bytes >= 4u) {
+          y[i] = bits;
+        } else {
+          word = insert_bits(word, i, out_bytes, bits);
+          if (j == count - 1u || ((i + 1u) * out_bytes) % 4u == 0u) {
+            y[word_of(i, out_bytes)] = word;
+            word = 0u;
+          }
         }
       }
     }

@@ -15,7 +15,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
     let index = input_indices(i);
     let half_word = w & 1u;
     let take_x = read_a(T_BOOL, index.x) != 0u;
-    y[w] = select(c[index.z * 2u + half_word], b[index.y * 2u + half_word], take_x);
+    y[w] = select(word_c(index.z * 2u + half_word), word_b(index.y * 2u + half_word), take_x);
     return;
   }
   let first = w * per_word(bytes);

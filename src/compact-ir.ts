@@ -3,7 +3,9 @@
 
 import type { CompileResult } from './compiler.js';
 import type { Instruction } from './ir/instruction.js';
+import type { Module } from './ir/module.js';
 import { programNames } from './ir/printer.js';
+import { CODE_OBJECT } from './ops/kernel.js';
 import type { CompactAttentionRegion, CompactInstruction, CompactProgram, QuantizationState } from './protocol/compact-ir.js';
 
 const QUANTIZATION_OPS = new Set(['quantizelinear', 'dequantizelinear', 'quant_dot']);
@@ -32,8 +34,31 @@ export function quantizationSummary(p: CompactProgram): QuantizationSummary {
   };
 }
 
+/** The kernel symbol of every module a `gpu::code_object` of main runs (its submodule and theirs). */
+function kernelModules(main: Module): Map<Module, string> {
+  const out = new Map<Module, string>();
+  const visit = (m: Module, symbol: string) => {
+    if (out.has(m)) return;
+    out.set(m, symbol);
+    for (const ins of m) for (const sub of ins.moduleInputs) visit(sub, symbol);
+  };
+  for (const ins of main) if (ins.op.name === CODE_OBJECT) for (const sub of ins.moduleInputs) visit(sub, ins.op.str('symbol_name'));
+  return out;
+}
+
+/** Bytes of the scratch buffer of a lowered program (0 before memory planning). */
+export function scratchBytes(main: Module): number {
+  for (const ins of main) {
+    if (ins.op.name === 'webgpu::allocate_memory') return ins.shape.bytes();
+    if (ins.isParam() && ins.paramName() === 'scratch') return ins.shape.bytes();
+  }
+  return 0;
+}
+
 export function compactProgram(r: CompileResult): CompactProgram {
   const names = programNames(r.program);
+  const main = r.program.mainModule();
+  const kernelOf = kernelModules(main);
   const text = r.program.toString().split('\n');
   const instructions: CompactInstruction[] = [];
   const regions = new Map<number, { pattern: string; names: string[]; nodes: Set<string> }>();
@@ -50,6 +75,7 @@ export function compactProgram(r: CompileResult): CompactProgram {
         if (ins.origin) reg.nodes.add(ins.origin.node);
         regions.set(a.region, reg);
       }
+      const kernel = ins.op.name === CODE_OBJECT ? ins.op.str('symbol_name') : kernelOf.get(m);
       instructions.push({
         name,
         module: m.name,
@@ -63,6 +89,7 @@ export function compactProgram(r: CompileResult): CompactProgram {
         quantization: quantizationState(ins),
         ...(a ? { attention: { region: a.region, role: a.role, reason: ins.meta.quantizationSkipped ?? `attention region ${a.region} (${a.pattern}), quantized like the rest` } } : {}),
         ...(ins.meta.quantization ? { scale: ins.meta.quantization.scale } : {}),
+        ...(kernel !== undefined ? { kernel } : {}),
       });
     }
     line++; // the blank line after each module
@@ -75,6 +102,11 @@ export function compactProgram(r: CompileResult): CompactProgram {
     instructions,
     attention,
     diagnostics: r.diagnostics,
-    stats: { instructions: r.program.mainModule().size, modules: r.program.reachableModules().length },
+    stats: {
+      instructions: main.size,
+      modules: r.program.reachableModules().length,
+      kernels: main.instructions().filter((i) => i.op.name === CODE_OBJECT).length,
+      scratchBytes: scratchBytes(main),
+    },
   };
 }

@@ -9,7 +9,7 @@ import type { Shape } from './ir/shape.js';
 import { importModel, type ImportOptions } from './onnx/import.js';
 import { loadModelFile } from './onnx/load.js';
 import type { OnnxModel } from './onnx/model.js';
-import { buildPipeline, runPasses, type PipelineOptions } from './passes/pipeline.js';
+import { buildPipeline, runPasses, type PipelineOptions, type Stage } from './passes/pipeline.js';
 import { readCalibrationSets } from './quantize/calibration-data.js';
 
 export interface CompileOptions extends ImportOptions, PipelineOptions {
@@ -26,6 +26,8 @@ export interface ValueSignature {
 
 export interface CompileResult {
   readonly file: string;
+  /** The stage the pipeline ran to (`lowered` unless options.stage says otherwise). */
+  readonly stage: Stage;
   readonly program: Program;
   readonly diagnostics: readonly Diagnostic[];
   readonly inputs: readonly ValueSignature[];
@@ -55,6 +57,7 @@ export function compileModel(model: OnnxModel, options: CompileOptions = {}, rea
   const t2 = performance.now();
   return {
     file: model.file,
+    stage: options.stage ?? 'lowered',
     program: imported.program,
     diagnostics: sink.items,
     inputs: imported.inputs,

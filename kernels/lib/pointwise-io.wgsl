@@ -18,7 +18,8 @@ struct Params {
   op: u32,
   // Type codes of a, b, c and y when the *_TYPE overrides are DYNAMIC.
   types: vec4<u32>,
-  // saturate, has_zero_point (quantize kernels) when SATURATE / HAS_ZERO_POINT are DYNAMIC.
+  // saturate, has_zero_point (quantize kernels) when SATURATE / HAS_ZERO_POINT are DYNAMIC; then which
+  // binding b reads (1: a's) and c reads (1: a's, 2: b's) when an input repeats (mul(x, x) binds x once).
   flags: vec4<u32>,
   lens: array<vec4<u32>, 2>,
   // Element offsets of a, b, c (w unused).
@@ -29,9 +30,9 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> params: Params;
-@group(0) @binding(1) var<storage, read> a: array<u32>;
-@group(0) @binding(2) var<storage, read> b: array<u32>;
-@group(0) @binding(3) var<storage, read> c: array<u32>;
+@group(0) @binding(1) var<storage, read_write> a: array<u32>;
+@group(0) @binding(2) var<storage, read_write> b: array<u32>;
+@group(0) @binding(3) var<storage, read_write> c: array<u32>;
 @group(0) @binding(4) var<storage, read_write> y: array<u32>;
 
 const DYNAMIC: u32 = 0xffffffffu;
@@ -87,18 +88,38 @@ fn input_indices(i: u32) -> vec3<u32> {
   return bitcast<vec3<u32>>(index);
 }
 
+// Word w of the buffer input a, b or c is read from (a repeated input is bound once).
+fn word_a(w: u32) -> u32 {
+  return a[w];
+}
+
+fn word_b(w: u32) -> u32 {
+  if (params.flags.z == 1u) {
+    return a[w];
+  }
+  return b[w];
+}
+
+fn word_c(w: u32) -> u32 {
+  switch params.flags.w {
+    case 1u: { return a[w]; }
+    case 2u: { return b[w]; }
+    default: { return c[w]; }
+  }
+}
+
 // The stored bits of element `i` of a, b or c, for elements of 1, 2 or 4 bytes.
 fn read_a(t: u32, i: u32) -> u32 {
   let bytes = type_bytes(t);
-  return extract_bits(a[word_of(i, bytes)], i, bytes);
+  return extract_bits(word_a(word_of(i, bytes)), i, bytes);
 }
 
 fn read_b(t: u32, i: u32) -> u32 {
   let bytes = type_bytes(t);
-  return extract_bits(b[word_of(i, bytes)], i, bytes);
+  return extract_bits(word_b(word_of(i, bytes)), i, bytes);
 }
 
 fn read_c(t: u32, i: u32) -> u32 {
   let bytes = type_bytes(t);
-  return extract_bits(c[word_of(i, bytes)], i, bytes);
+  return extract_bits(word_c(word_of(i, bytes)), i, bytes);
 }

@@ -9,7 +9,7 @@
 
 import type { Module } from '../ir/module.js';
 import type { Tensor } from '../ir/tensor.js';
-import { randomInputs } from '../inputs/random-inputs.js';
+import { inputParameters, randomInputs } from '../inputs/random-inputs.js';
 
 /** mulberry32's state increment per draw. */
 const INCREMENT = 0x6d2b79f5;
@@ -30,7 +30,7 @@ export function evaluationSeed(seed: number, sample: number): number {
 
 /** How many random numbers one input set of `m` takes (one per parameter element). */
 export function drawsPerSet(m: Module): number {
-  return m.parameters().reduce((n, p) => n + p.shape.elements(), 0);
+  return inputParameters(m).reduce((n, p) => n + p.shape.elements(), 0);
 }
 
 /** Evaluation sample `sample` for the calibration seed `seed`. */

@@ -154,7 +154,8 @@ export function accuracyReport(file: string, options: AccuracyOptions = {}): Acc
   const format = options.format ?? 'e4m3fn';
   const model = loadModelFile(file);
   const bytes = fs.readFileSync(file);
-  const importOptions = options.inputDims ? { inputDims: options.inputDims } : {};
+  // Quantized (not lowered) programs: the GEMM pairing reads their dots and quant_dots.
+  const importOptions = { stage: 'quantized' as const, ...(options.inputDims ? { inputDims: options.inputDims } : {}) };
 
   const float = compileModel(model, importOptions);
   const calibrationSets = options.calibrationDir !== undefined ? readCalibrationSets(options.calibrationDir, float.inputs) : undefined;

@@ -7,6 +7,7 @@ import { UsageError } from '../errors.js';
 import { hasOpDef } from '../ir/op.js';
 import type { Fp8Format } from '../numerics/float8.js';
 import type { AttentionQdq } from '../passes/capture-arguments.js';
+import { STAGES, type Stage } from '../passes/pipeline.js';
 import '../ops/index.js';
 import { type CommandSpec, type OptionSpec, type ParsedArgs, intOption, keyValueOption } from './args.js';
 import { writeOutputFile } from './output.js';
@@ -56,6 +57,7 @@ export const compileSpec: CommandSpec = {
     { name: 'fp16', kind: 'flag', help: 'compute float ops in half precision' },
     ...FP8_OPTIONS,
     { name: 'seed', kind: 'value', placeholder: 'N', help: 'seed of the random FP8 calibration inputs (default 0)' },
+    { name: 'stage', kind: 'value', placeholder: 'STAGE', choices: [...STAGES], help: 'stop after imported|quantized|fused|lowered (default lowered: kernels and scratch)' },
     { name: 'format', kind: 'value', placeholder: 'text|json', choices: ['text', 'json'], help: 'output format (default text)' },
     { name: 'output', short: 'o', kind: 'value', placeholder: 'FILE', help: 'write to FILE instead of stdout' },
     { name: 'force', kind: 'flag', help: 'allow -o to replace an existing file' },
@@ -69,6 +71,7 @@ export function compileJson(r: CompileResult): object {
   return {
     schema: 1,
     file: r.file,
+    stage: r.stage,
     program: r.program.toString(),
     inputs: r.inputs.map((v) => ({ name: v.name, type: v.shape.type, lens: v.shape.lens })),
     outputs: r.outputs.map((v) => ({ name: v.name, type: v.shape.type, lens: v.shape.lens })),
@@ -85,6 +88,7 @@ export function runCompile(args: ParsedArgs, stdout: (s: string) => void): void 
   const [model] = args.positionals as [string];
   if (args.values.has('seed') && !args.flags.has('fp8')) throw new UsageError('--seed needs --fp8 (it seeds the calibration inputs)');
   const result = compileFile(model, {
+    stage: (args.values.get('stage') ?? 'lowered') as Stage,
     fp16: args.flags.has('fp16'),
     inputDims: keyValueOption(args, 'input-dim'),
     ...fp8CompileOptions(args, intOption(args, 'seed', 0)),

@@ -29,3 +29,17 @@ export const MINIMUM_CAPABILITIES: DeviceCapabilities = {
   maxComputeInvocationsPerWorkgroup: 128,
   maxComputeWorkgroupStorageSize: 16384,
 };
+
+/**
+ * A device with WebGPU's core limits (256 invocations, 16 KiB of workgroup memory) and no optional
+ * features: what compile-time kernel descriptions (`gpu::code_object`'s global, local, code_object)
+ * are computed for. A device with these limits or better runs the same kernels.
+ */
+export const PORTABLE_CAPABILITIES: DeviceCapabilities = {
+  shaderF16: false,
+  halfTiles: false,
+  specializeCodes: true,
+  maxComputeWorkgroupsPerDimension: 65535,
+  maxComputeInvocationsPerWorkgroup: 256,
+  maxComputeWorkgroupStorageSize: 16384,
+};

@@ -29,6 +29,11 @@ export interface KernelSpec<O extends OverrideDefaults = OverrideDefaults, L ext
   readonly name: string;
   /** Source file under kernels/. */
   readonly file: string;
+  /**
+   * WGSL generated for this kernel (fused pointwise / reduce programs, src/codegen/fused-*.ts), placed
+   * between the libraries and `file`; part of the variant's identity.
+   */
+  readonly generated?: string;
   /** Shared files under kernels/lib/ (WGSL declarations are order-free; only `enable` must lead). */
   readonly libs: readonly string[];
   /** Slots a variant must fill. */
@@ -36,7 +41,11 @@ export interface KernelSpec<O extends OverrideDefaults = OverrideDefaults, L ext
   readonly overrides: O;
   /** Fields of `struct Params` (binding 0, uniform), in order. */
   readonly uniforms: L;
-  /** Storage bindings 1, 2, …: read-only inputs, then the read_write output. */
+  /**
+   * Storage bindings 1, 2, …: inputs, then the output. Kernels a lowered program runs declare their
+   * inputs read_write too: one reading a range of the scratch buffer and writing another binds that
+   * GPU buffer twice in one dispatch, which WebGPU allows only when every such binding is writable.
+   */
   readonly bindings: readonly ('read' | 'read_write')[];
   /**
    * Overrides that default to DYNAMIC (0xFFFFFFFF) and then read a uniform: override → [uniform field,
@@ -55,6 +64,9 @@ function spec<const O extends OverrideDefaults, const L extends UniformLayout>(s
 
 const CODEC = ['types.wgsl', 'float-codec.wgsl', 'element-codec.wgsl'];
 
+/** What fused elementwise steps need (lib/fused-values.wgsl and what it calls). */
+export const FUSED_VALUES = ['op-codes.wgsl', 'float-math.wgsl', 'float-ops.wgsl', 'exact-div.wgsl', 'quantize-value.wgsl', 'fused-values.wgsl'];
+
 export const POINTWISE_UNIFORMS = {
   count: 'u32',
   rank: 'u32',
@@ -69,7 +81,7 @@ export const POINTWISE_UNIFORMS = {
   strides_c: 'i32x8',
 } as const satisfies UniformLayout;
 
-const POINTWISE_BINDINGS = ['read', 'read', 'read', 'read_write'] as const;
+const POINTWISE_BINDINGS = ['read_write', 'read_write', 'read_write', 'read_write'] as const;
 
 /** Overrides every pointwise kernel declares (kernels/lib/pointwise-io.wgsl). */
 const POINTWISE_OVERRIDES = { A_TYPE: DYNAMIC, B_TYPE: DYNAMIC, C_TYPE: DYNAMIC, Y_TYPE: DYNAMIC, SATURATE: DYNAMIC, HAS_ZERO_POINT: DYNAMIC, WG: 64 } as const;
@@ -87,7 +99,7 @@ export const KERNELS = {
   elementwiseFloat: spec({
     name: 'elementwise-float',
     file: 'elementwise-float.wgsl',
-    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl', 'float-math.wgsl'],
+    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl', 'op-codes.wgsl', 'float-math.wgsl', 'float-ops.wgsl'],
     slots: [],
     overrides: { OP: DYNAMIC, ...POINTWISE_OVERRIDES },
     uniforms: POINTWISE_UNIFORMS,
@@ -97,7 +109,7 @@ export const KERNELS = {
   elementwiseInt: spec({
     name: 'elementwise-int',
     file: 'elementwise-int.wgsl',
-    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl'],
+    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl', 'op-codes.wgsl'],
     slots: ['domain'],
     overrides: { OP: DYNAMIC, ...POINTWISE_OVERRIDES },
     uniforms: POINTWISE_UNIFORMS,
@@ -107,7 +119,7 @@ export const KERNELS = {
   elementwiseWide: spec({
     name: 'elementwise-wide',
     file: 'elementwise-wide.wgsl',
-    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl'],
+    libs: [...CODEC, 'pointwise-io.wgsl', 'pointwise-ops.wgsl', 'op-codes.wgsl'],
     slots: [],
     overrides: { OP: DYNAMIC, ...POINTWISE_OVERRIDES },
     uniforms: POINTWISE_UNIFORMS,
@@ -127,7 +139,7 @@ export const KERNELS = {
   quantizeLinear: spec({
     name: 'quantize-linear',
     file: 'quantize-linear.wgsl',
-    libs: [...CODEC, 'pointwise-io.wgsl', 'float-math.wgsl', 'exact-div.wgsl'],
+    libs: [...CODEC, 'pointwise-io.wgsl', 'float-math.wgsl', 'exact-div.wgsl', 'quantize-value.wgsl'],
     slots: [],
     overrides: POINTWISE_OVERRIDES,
     uniforms: POINTWISE_UNIFORMS,
@@ -172,7 +184,7 @@ export const KERNELS = {
       lens: 'u32x8',
       strides: 'i32x8',
     },
-    bindings: ['read', 'read_write'],
+    bindings: ['read_write', 'read_write'],
   }),
   gather: spec({
     name: 'gather',
@@ -194,7 +206,7 @@ export const KERNELS = {
       index_lens: 'u32x8',
       index_strides: 'i32x8',
     },
-    bindings: ['read', 'read', 'read_write'],
+    bindings: ['read_write', 'read_write', 'read_write'],
   }),
   reduce: spec({
     name: 'reduce',
@@ -217,7 +229,7 @@ export const KERNELS = {
       reduced_lens: 'u32x8',
       reduced_strides: 'i32x8',
     },
-    bindings: ['read', 'read_write'],
+    bindings: ['read_write', 'read_write'],
   }),
   softmax: spec({
     name: 'softmax',
@@ -238,14 +250,14 @@ export const KERNELS = {
       kept_strides: 'i32x8',
       out_kept_strides: 'i32x8',
     },
-    bindings: ['read', 'read_write'],
+    bindings: ['read_write', 'read_write'],
   }),
   gemm: spec({
     name: 'gemm',
     file: 'gemm.wgsl',
-    libs: [...CODEC, 'fp8-packed.wgsl'],
+    libs: [...CODEC, 'fp8-packed.wgsl', ...FUSED_VALUES],
     slots: ['tile', 'block'],
-    overrides: { A_TYPE: DYNAMIC, B_TYPE: DYNAMIC, WG_X: 16, WG_Y: 16, TILE_K: 16 },
+    overrides: { A_TYPE: DYNAMIC, B_TYPE: DYNAMIC, WG_X: 16, WG_Y: 16, TILE_K: 16, FUSION: 0 },
     codes: { A_TYPE: ['a_type', 0], B_TYPE: ['b_type', 0] },
     uniforms: {
       m: 'u32',
@@ -261,8 +273,21 @@ export const KERNELS = {
       b_batch_strides: 'vec4i',
       a_view: 'vec4i',
       b_view: 'vec4i',
+      y_type: 'u32',
+      b_from_a: 'u32',
+      epilogue_steps: 'u32',
+      c_type: 'u32',
+      a_prologue: 'vec4u',
+      b_prologue: 'vec4u',
+      prologue_scales: 'vec4f',
+      epi_kinds: 'vec4u',
+      epi_types: 'vec4u',
+      epi_flags: 'vec4u',
+      epi_scalars: 'vec4f',
+      c_view: 'vec4i',
+      c_batch_strides: 'vec4i',
     },
-    bindings: ['read', 'read', 'read_write'],
+    bindings: ['read_write', 'read_write', 'read_write', 'read_write'],
   }),
   matmulBaseline: spec({
     name: 'matmul-baseline',
@@ -322,3 +347,69 @@ export function kernelVariants(): KernelVariant[] {
   }
   return out;
 }
+
+/**
+ * The fused attention kernel (kernels/attention.wgsl): launches come from attentionLaunch in
+ * src/codegen/attention-kernel.ts, which also lists its variants. Kept out of KERNELS (and so out of
+ * compile-all.test.ts, which needs sample constants per kernel) until lowering uses it; its contract
+ * and compile tests are test/kernels/attention-contract.test.ts.
+ */
+export const ATTENTION_KERNEL = spec({
+  name: 'attention',
+  file: 'attention.wgsl',
+  libs: [...CODEC, 'float-math.wgsl', 'exact-div.wgsl'],
+  slots: ['tile'],
+  overrides: {
+    IN_TYPE: DYNAMIC,
+    MASK_KIND: DYNAMIC,
+    MASK_TYPE: DYNAMIC,
+    CAUSAL: DYNAMIC,
+    SOFTCAP: DYNAMIC,
+    OUT_TYPE: DYNAMIC,
+    SATURATE: DYNAMIC,
+    QUANTIZE: DYNAMIC,
+    HEAD_DIM: null,
+    BQ: 32,
+    BK: 16,
+    RQ: 4,
+    TD: 8,
+    WG: 64,
+  },
+  codes: {
+    IN_TYPE: ['codes', 0],
+    MASK_TYPE: ['codes', 1],
+    OUT_TYPE: ['codes', 2],
+    SATURATE: ['codes', 3],
+    MASK_KIND: ['flags', 0],
+    CAUSAL: ['flags', 1],
+    SOFTCAP: ['flags', 2],
+    QUANTIZE: ['flags', 3],
+  },
+  uniforms: {
+    batch: 'u32',
+    heads: 'u32',
+    group: 'u32',
+    seq_q: 'u32',
+    seq_kv: 'u32',
+    past: 'i32',
+    mask_offset: 'i32',
+    packed: 'u32',
+    scale_log2: 'f32',
+    cap_in: 'f32',
+    cap_out: 'f32',
+    mask_fill: 'f32',
+    out_scale: 'f32',
+    mask_keep: 'u32',
+    _unused0: 'u32',
+    _unused1: 'u32',
+    codes: 'vec4u',
+    flags: 'vec4u',
+    offsets: 'vec4i',
+    q_strides: 'vec4i',
+    k_strides: 'vec4i',
+    v_strides: 'vec4i',
+    out_strides: 'vec4i',
+    mask_strides: 'vec4i',
+  },
+  bindings: ['read_write', 'read_write', 'read_write', 'read_write', 'read_write'],
+});

@@ -85,6 +85,7 @@ export function composeKernel(v: KernelVariant): ComposedSource {
   const pieces: { file: string; text: string }[] = [];
   if (variantNeedsF16(v)) pieces.push({ file: '(enable directives)', text: 'enable f16;' });
   for (const lib of [...v.spec.libs, ...slotLibs(v)]) pieces.push({ file: `kernels/lib/${lib}`, text: readKernelFile(`lib/${lib}`) });
+  if (v.spec.generated !== undefined) pieces.push({ file: `(generated for ${v.spec.name})`, text: v.spec.generated });
   pieces.push({ file: `kernels/${v.spec.file}`, text: readKernelFile(v.spec.file) });
   const parts: SourcePart[] = [];
   let line = 1;

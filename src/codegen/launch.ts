@@ -1,12 +1,19 @@
 // What lowering produces and the runtime executes: buffers (by id, with their sizes and where their
 // contents come from) and kernel launches over them. Pure data, no WebGPU objects, so lowering is
-// tested without an adapter. Buffers are one per value for now; a memory planner can later map ids to
-// offsets in one scratch buffer (the runtime binds each id as {buffer, offset, size}).
+// tested without an adapter. A lowered program's temporaries are views (`within`) of one scratch
+// buffer at the offsets memory-coloring chose; kernel-internal temporaries are views of one shared
+// workspace buffer (kernels run one after another). The runtime binds each id as {buffer, offset, size}.
 
 import type { Shape } from '../ir/shape.js';
 import type { KernelSpec, KernelVariant } from './kernel-catalog.js';
 
-export type BufferKind = 'param' | 'literal' | 'intermediate' | 'scratch';
+/**
+ * param: uploaded at each run; output: a lowered program's output parameter (`main:#output_k`), written
+ * by a kernel and read back, never uploaded; literal: uploaded once; intermediate: a value of an
+ * unlowered program; scratch / workspace: the planned temporaries and kernels' own; view: a byte range
+ * of another buffer (`within`).
+ */
+export type BufferKind = 'param' | 'output' | 'literal' | 'intermediate' | 'scratch' | 'workspace' | 'view';
 
 export interface BufferDecl {
   readonly id: number;
@@ -19,6 +26,8 @@ export interface BufferDecl {
   readonly init?: Uint8Array;
   /** The parameter whose value is uploaded at each run. */
   readonly param?: string;
+  /** For views: the buffer they are part of and their byte offset in it (a multiple of 256). */
+  readonly within?: { readonly buffer: number; readonly offset: number };
 }
 
 /** A value: a view (lens, strides, element offset) into a buffer. */

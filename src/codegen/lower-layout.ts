@@ -71,6 +71,12 @@ function materialise(ctx: LoweringContext, ins: Instruction, input: ValueView, s
   return output;
 }
 
+/** Copies `input` (any view) into `output` (a standard view at offset 0 of its buffer). */
+export function copyInto(ctx: LoweringContext, ins: Instruction, input: ValueView, output: ValueView): void {
+  const n = output.shape.elements();
+  copyBand(ctx, ins, input, output, 1, n, 0, n);
+}
+
 export function lowerContiguous(ctx: LoweringContext, ins: Instruction): ValueView {
   const input = ctx.valueOf(ins.inputs[0]!);
   if (input.shape.standard) return { ...input, shape: ins.shape };

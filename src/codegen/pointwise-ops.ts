@@ -1,4 +1,4 @@
-// Op codes of the elementwise kernels by IR op name (the OP override); kernels/lib/pointwise-ops.wgsl
+// Op codes of the elementwise kernels by IR op name (the OP override); kernels/lib/op-codes.wgsl
 // declares the same numbers as OP_<NAME> constants, and test/kernels/kernel-contracts.test.ts checks that
 // both agree. Which ops exist on floats and on integers follows src/ref/ops/pointwise.ts.
 

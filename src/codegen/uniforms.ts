@@ -3,7 +3,7 @@
 // The field lists are checked against the structs in kernels/*.wgsl by test/kernels/kernel-contracts.test.ts.
 // Fields whose name starts with `_` are padding: they take no value and are written as 0.
 
-export type UniformKind = 'u32' | 'i32' | 'f32' | 'vec4u' | 'vec4i' | 'u32x8' | 'i32x8';
+export type UniformKind = 'u32' | 'i32' | 'f32' | 'vec4u' | 'vec4i' | 'vec4f' | 'u32x8' | 'i32x8';
 
 export type UniformLayout = Readonly<Record<string, UniformKind>>;
 
@@ -21,6 +21,7 @@ export const WGSL_UNIFORM_TYPES: Readonly<Record<UniformKind, string>> = {
   f32: 'f32',
   vec4u: 'vec4<u32>',
   vec4i: 'vec4<i32>',
+  vec4f: 'vec4<f32>',
   u32x8: 'array<vec4<u32>, 2>',
   i32x8: 'array<vec4<i32>, 2>',
 };
@@ -33,6 +34,7 @@ function slots(kind: UniformKind): number {
       return 1;
     case 'vec4u':
     case 'vec4i':
+    case 'vec4f':
       return 4;
     case 'u32x8':
     case 'i32x8':
@@ -65,7 +67,7 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: Uniform
     const list = typeof v === 'number' ? [v] : v;
     if (list.length > slots(kind)) throw new Error(`${what}: uniform '${name}' takes ${slots(kind)} values, got ${list.length}`);
     list.forEach((x, j) => {
-      if (kind === 'f32') f32[at + j] = x;
+      if (kind === 'f32' || kind === 'vec4f') f32[at + j] = x;
       else if (kind === 'u32' || kind === 'vec4u' || kind === 'u32x8') u32[at + j] = x >>> 0;
       else i32[at + j] = x | 0;
     });

@@ -74,7 +74,8 @@ export function exportQdqFile(file: string, options: ExportOptions): ExportResul
 /** Exports model bytes; `file` names them in messages, `baseDir` is where their external data lives. */
 export function exportQdqBytes(bytes: Uint8Array, file: string, baseDir: string | undefined, options: ExportOptions): ExportResult {
   const model = decodeModel(bytes, file, baseDir);
-  const compiled = compileModel(model, { ...options, fp8: options.fp8 ?? {} });
+  // The decisions are read off the quantized program (quant_dots and their Q/DQ), before fusion.
+  const compiled = compileModel(model, { ...options, fp8: options.fp8 ?? {}, stage: 'quantized' });
   const recovered = recoverDecisions(compiled.program, model);
   const diagnostics: Diagnostic[] = [...compiled.diagnostics];
   for (const u of recovered.unrepresentable) {

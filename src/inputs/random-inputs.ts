@@ -2,6 +2,7 @@
 // does). Floats are uniform in [-1, 1); integer inputs that feed a gather's indices stay inside the
 // gathered axis, so the model can index with them; other integers are small non-negative values.
 
+import { isOutputParameter } from '../ops/memory.js';
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
 import type { Shape } from '../ir/shape.js';
@@ -61,12 +62,18 @@ export function randomTensor(shape: Shape, next: () => number, intBound = 16): T
   return Tensor.fromNumbers(shape.type, shape.lens, values);
 }
 
-/** One random tensor per parameter of `m` (by name), reproducible from `seed`. */
+/** The parameters a caller supplies: all but a lowered program's output buffers (`main:#output_k`). */
+export function inputParameters(m: Module): Instruction[] {
+  return m.parameters().filter((p) => !isOutputParameter(p.paramName()));
+}
+
+/** One random tensor per input parameter of `m` (by name), reproducible from `seed`. */
 export function randomInputs(m: Module, seed: number): Map<string, Tensor> {
   const next = seededRandom(seed);
   const out = new Map<string, Tensor>();
-  // Sorted by name so the values do not depend on parameter order in the module.
-  const params = m.parameters().sort((a, b) => (a.paramName() < b.paramName() ? -1 : a.paramName() > b.paramName() ? 1 : 0));
+  // Sorted by name so the values do not depend on parameter order in the module. A lowered program's
+  // output parameters are buffers for its results, not inputs.
+  const params = inputParameters(m).sort((a, b) => (a.paramName() < b.paramName() ? -1 : a.paramName() > b.paramName() ? 1 : 0));
   for (const p of params) out.set(p.paramName(), randomTensor(p.shape, next, indexBound(p) ?? 16));
   return out;
 }

@@ -40,6 +40,11 @@ export interface OpTraits {
   readonly sideEffects?: boolean;
   /** A builtin (`@param`, `@literal`, `@return`): named with `@` and skipped in kernel names. */
   readonly builtin?: boolean;
+  /**
+   * Compiled code (`gpu::code_object`): its submodule is the computation it runs, kept for the
+   * interpreter and the runtime, but the instruction's line does not name it (MIGraphX prints none).
+   */
+  readonly hidesModules?: boolean;
 }
 
 export interface OpDef extends OpTraits {

@@ -31,7 +31,7 @@ export function printInstruction(ins: Instruction, names: NameMap): string {
   const v = names.get(ins) ?? '?';
   let text = `${v} = ${opText(ins)}`;
   if (ins.inputs.length > 0) text += `(${ins.inputs.map((i) => names.get(i) ?? '?').join(',')})`;
-  if (ins.moduleInputs.length > 0) text += `, [${ins.moduleInputs.map((sm) => sm.name).join(', ')}]`;
+  if (ins.moduleInputs.length > 0 && !ins.op.def.hidesModules) text += `, [${ins.moduleInputs.map((sm) => sm.name).join(', ')}]`;
   if (!ins.isReturn()) text += ` -> ${ins.shape}`;
   return text;
 }

@@ -8,5 +8,6 @@ import './quant.js';
 import './capture.js';
 import './memory.js';
 import './fused.js';
+import './kernel.js';
 
 export { makeOp } from '../ir/op.js';

@@ -45,3 +45,11 @@ defineOp({
   },
   print: (op) => `webgpu::allocate_memory[shape=${formatAttr('shape', op.shapeAttr('shape'))},id=${op.str('id')}]`,
 });
+
+/** Prefix of the output parameters lowering gives a program's results (MIGraphX's `main:#output_0`). */
+export const OUTPUT_PARAMETER_PREFIX = 'main:#output_';
+
+/** True for `main:#output_<k>`: a buffer the caller (or the interpreter) provides for result k. */
+export function isOutputParameter(name: string): boolean {
+  return name.startsWith(OUTPUT_PARAMETER_PREFIX);
+}

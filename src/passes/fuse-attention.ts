@@ -48,6 +48,8 @@ function absorbEpilogue(m: Module, members: Set<Instruction>, output: Instructio
 
 export function fuseAttentionModule(program: Program, m: Module, ctx: PassContext): void {
   for (const [id, list] of attentionRegions(m)) {
+    // Fused already: the group instruction carries its output's mark (a second run leaves it alone).
+    if (list.some((i) => i.moduleInputs.length > 0)) continue;
     const where = { onnxNode: list.find((i) => i.meta.attention?.role === 'gemm1')?.origin?.node ?? list[0]?.origin?.node };
     const quantized = list.filter((i) => i.op.name === 'quant_dot');
     if (quantized.length > 0) {

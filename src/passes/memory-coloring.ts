@@ -3,7 +3,9 @@
 //   a = allocate[shape=s]   ->   a = load[offset=o,end=o+bytes(s)](scratch)
 // Runs on lowered programs (after lowering has turned results into `allocate` + ops writing into them).
 // Alignment: the largest over all allocations of type size × 4 (elements % 4 == 0) or × 2 (% 4 == 2)
-// when there are more than 4 elements. The scratch is a parameter `scratch` (int8) until
+// when there are more than 4 elements, and at least the target's binding alignment (the pass in the
+// pipeline uses 256, WebGPU's largest minStorageBufferOffsetAlignment, so every `load` can be bound as
+// a buffer range on any device). The scratch is a parameter `scratch` (int8) until
 // preallocate-scratch turns it into `webgpu::allocate_memory`; an unused scratch is removed.
 
 import type { Instruction } from '../ir/instruction.js';
@@ -33,11 +35,11 @@ export function allocationAlignment(s: Shape): number {
   return a;
 }
 
-/** Colors `m`'s allocations; returns the scratch size in bytes. */
-export function colorMemory(m: Module): number {
+/** Colors `m`'s allocations with offsets that are multiples of `minAlignment` too; returns the scratch size in bytes. */
+export function colorMemory(m: Module, minAlignment = 1): number {
   const allocations = m.instructions().filter((i) => i.op.name === ALLOCATION);
   if (allocations.length === 0) return m.getParameter('scratch')?.shape.bytes() ?? 0; // already colored
-  const alignment = Math.max(1, ...allocations.map((a) => allocationAlignment(a.shape)));
+  const alignment = Math.max(minAlignment, ...allocations.map((a) => allocationAlignment(a.shape)));
   const conflicts = new Map<Instruction, Set<Instruction>>();
   const isAllocation = (i: Instruction) => i.op.name === ALLOCATION && i.shape.bytes() > 0;
   liveness(m, (ins, live) => {
@@ -62,9 +64,12 @@ export function colorMemory(m: Module): number {
   return total;
 }
 
+/** Offsets the WebGPU runtime can bind on every device (the largest minStorageBufferOffsetAlignment allowed). */
+export const BINDING_ALIGNMENT = 256;
+
 export const memoryColoring: Pass = {
   name: 'memory-coloring',
   apply(program: Program) {
-    colorMemory(program.mainModule());
+    colorMemory(program.mainModule(), BINDING_ALIGNMENT);
   },
 };

@@ -13,6 +13,7 @@ import { normalizeAxis } from '../ops/common.js';
 import type { Pass } from './pass.js';
 
 const LOW_PRECISION = new Set(['half_type', 'bf16_type']);
+const DECOMPOSABLE = new Set(['float_type', 'half_type', 'bf16_type', 'double_type']);
 
 /** Inserts the decomposed softmax of `x` before `at`; returns its result (same type as `x`). */
 function decompose(m: Module, at: Instruction, x: Instruction, axis: number): Instruction {
@@ -32,6 +33,9 @@ function decompose(m: Module, at: Instruction, x: Instruction, axis: number): In
 function rewrite(m: Module, ins: Instruction): void {
   if (ins.op.name !== 'softmax' && ins.op.name !== 'logsoftmax') return;
   const x = ins.inputs[0]!;
+  // exp is defined on float, half and bf16 only; a softmax on anything else (only a malformed model has
+  // one) is left as it is, for the interpreter to evaluate or the backend to reject.
+  if (!DECOMPOSABLE.has(x.shape.type)) return;
   const axis = normalizeAxis(ins.op.int('axis'), x.shape.ndim);
   let y = decompose(m, ins, x, axis);
   if (ins.op.name === 'logsoftmax') y = m.copyProvenance(ins, m.insertInstruction(ins, makeOp('log'), [y]));

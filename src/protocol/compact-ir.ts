@@ -43,7 +43,10 @@ export interface CompactInstruction {
   readonly attention?: { readonly region: number; readonly role: string; readonly reason: string };
   /** Set for Q/DQ instructions and quantized ops. */
   readonly scale?: number;
-  /** The kernel the instruction was lowered or fused into, once lowering exists. */
+  /**
+   * Lowered programs: the symbol of the kernel the instruction is (a `gpu::code_object`) or runs in (an
+   * instruction of a kernel's submodule, e.g. `wgsl_quantizelinear_quant_dot_dequantizelinear_convert`).
+   */
   readonly kernel?: string;
 }
 
@@ -60,5 +63,13 @@ export interface CompactProgram {
   readonly instructions: readonly CompactInstruction[];
   readonly attention: readonly CompactAttentionRegion[];
   readonly diagnostics: readonly CompactDiagnostic[];
-  readonly stats: { readonly instructions: number; readonly modules: number };
+  readonly stats: {
+    /** Instructions of main. */
+    readonly instructions: number;
+    readonly modules: number;
+    /** Kernel instructions (`gpu::code_object`) of main: 0 before the lowered stage (absent from older CLIs). */
+    readonly kernels?: number;
+    /** Bytes of the one scratch buffer memory-coloring laid out: 0 before the lowered stage (absent from older CLIs). */
+    readonly scratchBytes?: number;
+  };
 }

@@ -5,7 +5,8 @@
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
 import type { Program } from '../ir/program.js';
-import type { Tensor } from '../ir/tensor.js';
+import { Tensor } from '../ir/tensor.js';
+import { isOutputParameter } from '../ops/memory.js';
 import './index.js';
 import { checkedParameter, evaluateInstruction, runModule, type RunOptions } from './interpret.js';
 
@@ -23,7 +24,16 @@ export function evaluateProgram(p: Program, params: ReadonlyMap<string, Tensor>)
  * watch every value as it is computed and restrict the run to what some instructions need (calibration).
  */
 export function evaluateModule(m: Module, params: ReadonlyMap<string, Tensor>, options: RunOptions = {}): Tensor[] {
-  return runModule(m, (p) => checkedParameter(p.paramName(), p.shape, params.get(p.paramName())), options);
+  return runModule(
+    m,
+    (p) => {
+      const name = p.paramName();
+      // A lowered program's output buffers (`main:#output_k`) are made here unless the caller gives them.
+      if (isOutputParameter(name) && !params.has(name)) return Tensor.zeros(p.shape);
+      return checkedParameter(name, p.shape, params.get(name));
+    },
+    options,
+  );
 }
 
 /** True when no `@param` feeds `ins`, directly or through other instructions. */

@@ -9,3 +9,4 @@ import './ops/quant.js';
 import './ops/capture.js';
 import './ops/memory.js';
 import './ops/fused.js';
+import './ops/kernel.js';

@@ -9,7 +9,8 @@ import { storageBytes } from '../codegen/lower.js';
 import { sameNumbers } from '../ir/shape.js';
 import { allocStorage, Tensor } from '../ir/tensor.js';
 import { typeSize } from '../ir/types.js';
-import { allocateBuffers, checkLimits, padded, type BufferSlot } from './buffers.js';
+import { allocateBuffers, checkLimits, dummySlot, padded, type BufferSlot } from './buffers.js';
+import { DUMMY_BUFFER } from '../codegen/launch.js';
 import { BufferUsage, MAP_MODE_READ } from './dawn.js';
 import type { WebGpuDevice } from './device.js';
 import { WebGpuError, message } from './errors.js';
@@ -85,7 +86,7 @@ export class ExecutableProgram {
     const dispatches = lowered.launches.map((l, i): Dispatch => {
       const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: uniforms, offset: offsets[i]!, size: l.uniforms.byteLength } }];
       l.bindings.forEach((id, k) => {
-        const s = slots.get(id)!;
+        const s = id === DUMMY_BUFFER ? dummySlot(slots.get(id)!, k) : slots.get(id)!;
         entries.push({ binding: k + 1, resource: { buffer: s.buffer, offset: s.offset, size: s.size } });
       });
       const bindGroup = device.createBindGroup({ layout: pipelines[i]!.layout, entries, label: l.label });

@@ -24,19 +24,24 @@ const tmp = () => {
 after(() => made.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
 test('compile prints the program in MIGraphX text form', async () => {
-  const r = await cli('compile', seed);
+  const r = await cli('compile', seed, '--stage', 'quantized');
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^module: "main"\n/);
   assert.match(r.out, /= softmax\[axis=3\]\(@\d+\) -> half_type, \{1, 16, 1024, 1024\}/);
   assert.equal(r.out.match(/= dot\(/g)?.length, 3);
+  // The default stage: kernels, as migraphx-driver prints a compiled program.
+  const lowered = await cli('compile', seed);
+  assert.match(lowered.out, /^module: "main"\n@0 = webgpu::allocate_memory\[shape=int8_type, \{\d+\}, \{1\},id=main:scratch\]/);
+  assert.equal(lowered.out.match(/= gpu::code_object\[code_object=\d+,symbol_name=wgsl_\w+,global=\d+,local=\d+,output_arg=\d+,\]\(/g)?.length, 2);
 });
 
 test('compile --format json follows the documented schema', async () => {
-  const r = await cli('compile', seed, '--format', 'json');
+  const r = await cli('compile', seed, '--format', 'json', '--stage', 'quantized');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out);
   assert.equal(j.schema, 1);
-  assert.equal(j.program, (await cli('compile', seed)).out);
+  assert.equal(j.stage, 'quantized');
+  assert.equal(j.program, (await cli('compile', seed, '--stage', 'quantized')).out);
   assert.deepEqual(j.inputs.map((i: { name: string }) => i.name), ['q', 'k', 'v', 'w_o']);
   assert.deepEqual(j.outputs, [{ name: 'y', type: 'half_type', lens: [1, 16, 1024, 128] }]);
   assert.ok(j.stats.instructions > 0);

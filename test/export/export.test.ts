@@ -99,7 +99,7 @@ test('bert_layer: fp8 weights keep the sign of the float weights, hold no NaN co
 });
 
 test('bert_layer: zero points are FLOAT8E4M3FN scalars of 0; scales are scalars of the tensor type and equal what compile --fp8 chose', () => {
-  const compiled = compileFile(BERT, { inputDims: DIMS, fp8: {} });
+  const compiled = compileFile(BERT, { inputDims: DIMS, fp8: {}, stage: 'quantized' });
   const scalesByNode = new Map<string, number[]>();
   for (const ins of compiled.program.mainModule()) {
     if (ins.op.name === 'quantizelinear' && ins.meta.quantization && ins.origin) {
@@ -130,7 +130,7 @@ test('bert_layer: zero points are FLOAT8E4M3FN scalars of 0; scales are scalars 
 
 test('bert_layer skip: no Q/DQ inside the attention region; the projections and the output dense read Q/DQ', () => {
   const regionNodes = ['/attention/self/MatMul', '/attention/self/Div', '/attention/self/Add', '/attention/self/Softmax', '/attention/self/MatMul_1'];
-  const compiled = compileFile(BERT, { inputDims: DIMS, fp8: {} });
+  const compiled = compileFile(BERT, { inputDims: DIMS, fp8: {}, stage: 'quantized' });
   const marked = new Set(compiled.program.mainModule().instructions().filter((i) => i.meta.attention && i.origin).map((i) => i.origin!.node));
   assert.deepEqual([...marked].sort(), [...regionNodes].sort());
   const prod = producers(bertExported);

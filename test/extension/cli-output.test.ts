@@ -9,7 +9,7 @@ const host = await loadHost();
 
 test('reads the JSON the real compile command prints (docs/cli.md, schema 1)', () => {
   const model = repoPath('examples/attention_fp8_test.onnx');
-  const stdout = JSON.stringify(compileJson(compileFile(model, {})), null, 2);
+  const stdout = JSON.stringify(compileJson(compileFile(model, { stage: 'quantized' })), null, 2);
   const doc = host.parseCompileJson(stdout);
   const lines = doc.text.split('\n');
   assert.ok(doc.program.instructions.length > 5);

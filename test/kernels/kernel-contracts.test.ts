@@ -43,7 +43,7 @@ test('type codes in kernels/lib/types.wgsl are the IR type ids', () => {
 });
 
 test('elementwise op codes agree between WGSL and TypeScript', () => {
-  const codes = u32Constants(readKernelFile('lib/pointwise-ops.wgsl'), 'OP_');
+  const codes = u32Constants(readKernelFile('lib/op-codes.wgsl'), 'OP_');
   assert.equal(codes.size, Object.keys(POINTWISE_OPS).length);
   for (const [name, code] of Object.entries(POINTWISE_OPS)) assert.equal(codes.get(`OP_${name.toUpperCase()}`), code, name);
   assert.equal(u32Constants(readKernelFile('elementwise-wide.wgsl'), 'OP_').get('OP_CONVERT'), WIDE_CONVERT_OP);

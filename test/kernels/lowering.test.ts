@@ -40,11 +40,14 @@ test('codes are override constants on a specialising device and uniforms otherwi
   assert.deepEqual([...words.slice(3, 8)], [0, typeId('float_type'), 0, 0, typeId('half_type')], 'op, then types a, b, c, y');
 });
 
-test('concat is one copy per input; a half dot writes float32 and converts', () => {
+test('concat is one copy per input; a half dot writes half when its rows fill whole words, else float32 and a convert', () => {
   const h = Tensor.fromNumbers('half_type', [2, 2], [1, 2, 3, 4]);
-  const built = buildProgram({ x, h }, (m, p) => [add(m, 'concat', [p['x']!, p['x']!, p['x']!], { axis: 1 }), add(m, 'dot', [p['h']!, p['h']!])]);
-  const launches = lowerProgram(built.program, SPECIALISED).launches.map((l) => variantKey(l.variant));
-  assert.deepEqual(launches, ['copy', 'copy', 'copy', 'gemm[tile=f32,block=4x4]', 'convert']);
+  const h3 = Tensor.fromNumbers('half_type', [3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  const built = buildProgram({ x, h, h3 }, (m, p) => [add(m, 'concat', [p['x']!, p['x']!, p['x']!], { axis: 1 }), add(m, 'dot', [p['h']!, p['h']!]), add(m, 'dot', [p['h3']!, p['h3']!])]);
+  const lowered = lowerProgram(built.program, SPECIALISED);
+  assert.deepEqual(lowered.launches.map((l) => variantKey(l.variant)), ['copy', 'copy', 'copy', 'gemm[tile=f32,block=4x4]', 'gemm[tile=f32,block=4x4]', 'convert']);
+  // dot(h, h) binds h once: b reads a's binding.
+  assert.deepEqual(lowered.launches[3]!.bindings.slice(0, 3), [1, DUMMY_BUFFER, DUMMY_BUFFER]);
 });
 
 test('int64 arithmetic is emulated; int64 division and double arithmetic are rejected', () => {

@@ -109,7 +109,7 @@ test('--calibration DIR: calibrates on the given input sets; bad data is exit 1 
     ['q', 'k', 'v'].forEach((n, i) => writeFileSync(join(calib, set, `input_${i}.pb`), encodeTensor(n, ones([1, 16, SEQ, 128], v))));
     writeFileSync(join(calib, set, 'input_3.pb'), encodeTensor('w_o', ones([1, 16, 128, 128], v)));
   }
-  const r = await cli('compile', model, '--fp8', '--calibration', calib, '--format', 'json');
+  const r = await cli('compile', model, '--fp8', '--calibration', calib, '--format', 'json', '--stage', 'quantized');
   assert.equal(r.code, 0, r.err);
   const j = JSON.parse(r.out) as Json;
   assert.match(j.diagnostics.find((d) => d.code === 'FP8_CALIBRATED')!.message, /2 calibration input set\(s\)/);

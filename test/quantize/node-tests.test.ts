@@ -16,12 +16,12 @@ import { repoPath } from '../helpers/paths.js';
 
 const DATA = repoPath('test', 'data', 'onnx-node-tests');
 
-/** Compiles a case, binding graph inputs the importer needs as constants to their test values. */
+/** Compiles a case to the quantized stage, binding graph inputs the importer needs as constants to their test values. */
 function compileCase(dir: string, model: OnnxModel, options: CompileOptions): CompileResult {
   const constantInputs = new Map<string, Tensor>();
   for (;;) {
     try {
-      return compileModel(model, { ...options, constantInputs });
+      return compileModel(model, { stage: 'quantized', ...options, constantInputs });
     } catch (e) {
       if (!(e instanceof NotConstantError) || constantInputs.has(e.inputName)) throw e;
       const k = model.graph.inputs.filter((vi) => !model.graph.initializers.has(vi.name)).findIndex((vi) => vi.name === e.inputName);

@@ -14,7 +14,8 @@ import { corpus } from '../attention/helpers/corpus.js';
 import { repoPath } from '../helpers/paths.js';
 import { opsNamed } from './helpers.js';
 
-const fp8 = (attentionQdq: AttentionQdq, extra: CompileOptions = {}): CompileOptions => ({ fp8: { attentionQdq }, validate: true, ...extra });
+/** The quantized stage: these tests read the quant_dots and Q/DQ before fusion takes them into kernels. */
+const fp8 = (attentionQdq: AttentionQdq, extra: CompileOptions = {}): CompileOptions => ({ fp8: { attentionQdq }, validate: true, stage: 'quantized', ...extra });
 
 /** The seed block of PR #4900 (examples/generate.ts) at a small sequence length, for speed. */
 function seedModel(seq: number): OnnxModel {

@@ -325,7 +325,7 @@ test('a real XSS model, compiled by the compiler and read by the host, renders h
       },
     }),
   );
-  const doc = host.parseCompileJson(JSON.stringify(compileJson(compileFile(model, {}))));
+  const doc = host.parseCompileJson(JSON.stringify(compileJson(compileFile(model, { stage: 'quantized' }))));
   assert.ok(doc.program.instructions.some((i) => i.onnxNode === '<img src=q onerror="window.__xss=9">'));
   await send(page, { type: 'model', fileName: `${XSS}.onnx`, primary: 'skip' });
   await send(page, { type: 'compiled', view: view(doc.program) });

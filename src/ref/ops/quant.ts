@@ -6,8 +6,8 @@
 
 import type { Shape } from '../../ir/shape.js';
 import type { Tensor } from '../../ir/tensor.js';
-import { type ElementType, integerRange } from '../../ir/types.js';
-import { fp8FromF32Bits } from '../../numerics/float8.js';
+import { type ElementType, integerRange, isFp8Type } from '../../ir/types.js';
+import { fp8FromF32Bits, type Fp8Format } from '../../numerics/float8.js';
 import { e8m0FromF32Bits, fp4FromF32Bits } from '../../numerics/float4.js';
 import { defineCompute } from '../registry.js';
 import { roundHalfToEven } from '../float-math.js';
@@ -123,8 +123,68 @@ function quotients(x: Tensor, scale: Tensor): Float64Array {
  * quantizelinear: integers get saturate(round_half_even(x / scale) + zp), clamped to the type's range
  * (a NaN quotient gives the zero point); fp8 / fp4 get cast(x / scale) honouring `saturate`, zp = 0.
  */
+/** The value every element of `t` has when it is a broadcast scalar (all strides 0), else undefined. */
+function broadcastScalar(t: Tensor | undefined): number | undefined {
+  if (!t) return 0;
+  return t.shape.strides.every((s) => s === 0) || t.shape.elements() === 1 ? t.get(0) : undefined;
+}
+
+/**
+ * fp8 codes by float32 bits, indexed by the top 16 bits and whether any lower bit is set: rounding to
+ * nearest even at 6 or fewer mantissa bits (fp8's 2 and 3) only needs the bits down to 16 and a sticky
+ * bit for the rest, and a NaN's representative stays a NaN, so the table is exact. Built on first use
+ * from fp8FromF32Bits, per format and saturate.
+ */
+const ENCODE_TABLES = new Map<string, Uint8Array>();
+
+function encodeTable(format: Fp8Format, saturate: boolean): Uint8Array {
+  const key = `${format}/${saturate}`;
+  let t = ENCODE_TABLES.get(key);
+  if (!t) {
+    t = new Uint8Array(1 << 17);
+    for (let i = 0; i < 1 << 17; i++) t[i] = fp8FromF32Bits(((i >>> 1) << 16) | (i & 1), format, saturate);
+    // quantizelinear adds the zero point 0, which turns −0 into +0 (only an exact −0: any other negative
+    // value keeps its sign).
+    t[0x8000 << 1] = t[0]!;
+    ENCODE_TABLES.set(key, t);
+  }
+  return t;
+}
+
+/**
+ * quantizelinear of a standard float32 tensor to fp8 by one scalar scale (how quantized weights fold
+ * at compile time: 85M of them in a BERT-base encoder): the same arithmetic as the general path below,
+ * without its per-element float64 arrays.
+ */
+function quantizeFloat32ToFp8(x: Tensor, scale: number, out: Shape, saturate: boolean): Tensor {
+  const format: Fp8Format = out.type === 'fp8e4m3fn_type' ? 'e4m3fn' : out.type === 'fp8e4m3fnuz_type' ? 'e4m3fnuz' : out.type === 'fp8e5m2_type' ? 'e5m2' : 'e5m2fnuz';
+  const src = x.data as Float32Array;
+  const n = x.shape.elements();
+  const codes = new Uint8Array(n);
+  const s = Math.fround(scale);
+  const table = encodeTable(format, saturate);
+  // In chunks: quotients rounded to float32 by the store, then their bits through the table.
+  const chunk = Math.min(n, 1 << 16);
+  const q = new Float32Array(chunk);
+  const bits = new Uint32Array(q.buffer);
+  for (let start = 0; start < n; start += chunk) {
+    const m = Math.min(chunk, n - start);
+    const from = x.offset + start;
+    for (let i = 0; i < m; i++) q[i] = src[from + i]! / s;
+    for (let i = 0; i < m; i++) {
+      const b = bits[i]!;
+      codes[start + i] = table[((b >>> 16) << 1) | ((b & 0xffff) === 0 ? 0 : 1)]!;
+    }
+  }
+  return tensorFromLogical(out, codes);
+}
+
 defineCompute('quantizelinear', (op, args, out) => {
   const [x, scale, zp] = args as [Tensor, Tensor, Tensor | undefined];
+  const s = broadcastScalar(scale);
+  if (x.type === 'float_type' && x.shape.standard && s !== undefined && scale.type !== 'double_type' && isFp8Type(out.type) && broadcastScalar(zp) === 0) {
+    return quantizeFloat32ToFp8(x, s, out, op.bool('saturate'));
+  }
   const q = quotients(x, scale);
   const zeros = zp ? readFloat64(zp) : new Float64Array(q.length);
   if (isCodedFloat(out.type)) {

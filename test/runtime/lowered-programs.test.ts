@@ -1,0 +1,196 @@
+// Lowered programs on WebGPU: one scratch buffer laid out by memory-coloring, one launch per kernel
+// instruction where a fused kernel exists (the attention kernel, the GEMM with prologue and epilogue,
+// generated pointwise and reduce kernels), checked against the reference interpreter running the same
+// lowered program. Exact arithmetic (converts, add, mul, quantize, dequantize, where, max) is compared
+// bit for bit; programs through exp and fp8 are compared with a tolerance that allows the rare fp8 code
+// a float32 kernel rounds the other way from the interpreter's float64 (and half) intermediates.
+
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compileFile, compileModel, type CompileResult } from '../../src/compiler.js';
+import { makeOp } from '../../src/ops/index.js';
+import { Program } from '../../src/ir/program.js';
+import { Shape } from '../../src/ir/shape.js';
+import { Tensor } from '../../src/ir/tensor.js';
+import type { Instruction } from '../../src/ir/instruction.js';
+import { lowerProgram } from '../../src/codegen/lower.js';
+import { variantKey } from '../../src/codegen/kernel-catalog.js';
+import { evaluateProgram } from '../../src/ref/evaluate.js';
+import { randomInputs } from '../../src/inputs/random-inputs.js';
+import { ExecutableProgram } from '../../src/runtime/executable.js';
+import type { WebGpuDevice } from '../../src/runtime/device.js';
+import { runPasses } from '../../src/passes/pipeline.js';
+import { fusePointwise } from '../../src/passes/fuse-pointwise.js';
+import { fuseReduce } from '../../src/passes/fuse-reduce.js';
+import { rewriteReduce } from '../../src/passes/rewrite-reduce.js';
+import { lower } from '../../src/passes/lower.js';
+import { memoryColoring } from '../../src/passes/memory-coloring.js';
+import { preallocateScratch } from '../../src/passes/preallocate-scratch.js';
+import { eliminateDeadCode } from '../../src/passes/eliminate-dead-code.js';
+import { DiagnosticSink } from '../../src/diagnostics.js';
+import { acquireGpu, releaseGpu, reportSkipped } from './gpu-harness.js';
+import { seedModel } from '../helpers/seed-model.js';
+import { corpus } from '../attention/helpers/corpus.js';
+import { repoPath } from '../helpers/paths.js';
+
+after(releaseGpu);
+
+async function run(gpu: WebGpuDevice, program: Program, params: ReadonlyMap<string, Tensor>): Promise<{ outputs: Tensor[]; launches: string[] }> {
+  const lowered = lowerProgram(program, gpu.capabilities);
+  const exe = await ExecutableProgram.prepare(gpu, lowered);
+  try {
+    return { outputs: (await exe.run(params)).outputs, launches: lowered.launches.map((l) => variantKey(l.variant).replace(/#\w+/, '')) };
+  } finally {
+    exe.destroy();
+  }
+}
+
+function assertBitExact(actual: Tensor, expected: Tensor, what: string): void {
+  assert.equal(actual.type, expected.type, what);
+  const n = expected.shape.elements();
+  for (let i = 0; i < n; i++) {
+    const a = actual.rawAt(i);
+    const e = expected.rawAt(i);
+    if (a !== e && !(Number.isNaN(actual.get(i)) && Number.isNaN(expected.get(i)))) assert.fail(`${what}: element ${i} is ${actual.get(i)}, expected ${expected.get(i)}`);
+  }
+}
+
+/**
+ * Float programs: every element within rtol = atol = 2e-3 (float32 kernels vs float64 reference, half
+ * outputs). Programs through fp8: an fp8 code a float32 kernel rounds the other way than the reference
+ * (whose intermediates are rounded to half) moves every output that sums it, so they are compared in
+ * aggregate: cosine ≥ 0.9999 and relative RMS error ≤ 1%.
+ */
+function assertClose(actual: Tensor, expected: Tensor, what: string, mode: 'float' | 'fp8'): void {
+  const x = actual.toFloat32Array();
+  const y = expected.toFloat32Array();
+  let dot = 0;
+  let xx = 0;
+  let yy = 0;
+  let err = 0;
+  let worst = -1;
+  for (let i = 0; i < y.length; i++) {
+    dot += x[i]! * y[i]!;
+    xx += x[i]! * x[i]!;
+    yy += y[i]! * y[i]!;
+    err += (x[i]! - y[i]!) ** 2;
+    if (worst < 0 && !(Math.abs(x[i]! - y[i]!) <= 2e-3 + 2e-3 * Math.abs(y[i]!))) worst = i;
+  }
+  if (mode === 'float') {
+    assert.equal(worst, -1, `${what}: element ${worst} is ${x[worst]}, expected ${y[worst]}`);
+    return;
+  }
+  const cosine = dot / Math.sqrt(xx * yy);
+  assert.ok(cosine >= 0.9999, `${what}: cosine ${cosine}`);
+  assert.ok(Math.sqrt(err / yy) <= 0.01, `${what}: relative RMS error ${Math.sqrt(err / yy)}`);
+}
+
+const LOWERING = [lower, eliminateDeadCode, memoryColoring, preallocateScratch];
+const ctx = { diagnostics: new DiagnosticSink() };
+
+test('lowered programs run on WebGPU through one scratch buffer and match the reference interpreter', async (t) => {
+  const acquired = await acquireGpu();
+  if (!acquired.gpu) {
+    t.skip(reportSkipped('lowered-programs.test.ts', 5, acquired.skip));
+    return;
+  }
+  const gpu = acquired.gpu;
+
+  await t.test('a generated pointwise kernel: convert, mul, add of a broadcast row, quantize, dequantize, where, max — bit for bit', async () => {
+    const p = new Program();
+    const m = p.mainModule();
+    const x = m.addParameter('x', new Shape('half_type', [6, 10]));
+    const bias = m.addParameter('bias', new Shape('float_type', [10]));
+    const keep = m.addParameter('keep', new Shape('bool_type', [10, 6]));
+    const add = (op: string, inputs: Instruction[], attrs = {}) => m.addInstruction(makeOp(op, attrs), inputs);
+    const scalar = (type: 'float_type' | 'fp8e4m3fn_type', v: number) => add('multibroadcast', [m.addLiteral(Tensor.scalar(type, v))], { out_lens: [6, 10] });
+    const xf = add('convert', [x], { target_type: 'float_type' });
+    const scaled = add('mul', [xf, scalar('float_type', 3.5)]);
+    const biased = add('add', [scaled, add('multibroadcast', [bias], { out_lens: [6, 10] })]);
+    const q = add('quantizelinear', [biased, scalar('float_type', 0.0625), scalar('fp8e4m3fn_type', 0)]);
+    const dq = add('dequantizelinear', [q, scalar('float_type', 0.0625)]);
+    const kept = add('where', [add('transpose', [keep], { permutation: [1, 0] }), dq, xf]);
+    m.addReturn([add('convert', [add('max', [kept, scalar('float_type', -1)])], { target_type: 'half_type' })]);
+    runPasses(p, [fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
+    const params = randomInputs(m, 4);
+    const expected = evaluateProgram(p, params);
+    const { outputs, launches } = await run(gpu, p, params);
+    // The convert has two readers, so fuse-pointwise leaves it a kernel of its own (one op: convert.wgsl).
+    assert.deepEqual(launches, ['convert', 'fused-pointwise']);
+    assertBitExact(outputs[0]!, expected[0]!, 'pointwise chain');
+  });
+
+  await t.test('a generated reduce kernel: dequantize → softmax → quantize over rows (fp8 in, fp8 out)', async () => {
+    const p = new Program();
+    const m = p.mainModule();
+    const s = m.addParameter('s', new Shape('float_type', [3, 5, 40]));
+    const add = (op: string, inputs: Instruction[], attrs = {}) => m.addInstruction(makeOp(op, attrs), inputs);
+    const scalar = (type: 'float_type' | 'fp8e4m3fn_type', v: number) => add('multibroadcast', [m.addLiteral(Tensor.scalar(type, v))], { out_lens: [3, 5, 40] });
+    const q8 = add('quantizelinear', [s, scalar('float_type', 0.01), scalar('fp8e4m3fn_type', 0)]);
+    const dq = add('dequantizelinear', [q8, scalar('float_type', 0.01)]);
+    const sm = add('softmax', [dq], { axis: 2 });
+    m.addReturn([add('quantizelinear', [sm, scalar('float_type', 1 / 448), scalar('fp8e4m3fn_type', 0)])]);
+    runPasses(p, [rewriteReduce, fuseReduce, fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
+    const params = randomInputs(m, 5);
+    const expected = evaluateProgram(p, params);
+    const { outputs, launches } = await run(gpu, p, params);
+    // fuse-reduce takes the quantize / dequantize before the softmax in too: one kernel.
+    assert.deepEqual(launches, ['fused-reduce']);
+    // exp and the division are the device's: an fp8 code may differ by one where a value sits on a midpoint.
+    let off = 0;
+    for (let i = 0; i < 600; i++) {
+      const d = Math.abs(Number(outputs[0]!.rawAt(i)) - Number(expected[0]!.rawAt(i)));
+      assert.ok(d <= 1, `element ${i}: code ${outputs[0]!.rawAt(i)}, expected ${expected[0]!.rawAt(i)}`);
+      off += d;
+    }
+    assert.ok(off <= 12, `${off} of 600 codes off by one`);
+  });
+
+  await t.test('the seed block (S = 64): skip is the attention kernel and the fused GEMM, keep four kernels', async () => {
+    for (const [strategy, kernels] of [
+      ['skip', ['attention[tile=f32]|attention[tile=f16]', 'gemm[tile=f32,block=4x4]']],
+      ['keep', ['gemm[tile=f32,block=4x4]', 'fused-reduce', 'gemm[tile=f32,block=4x4]', 'gemm[tile=f32,block=4x4]']],
+    ] as const) {
+      const r: CompileResult = compileModel(seedModel(64), { fp8: { attentionQdq: strategy } });
+      const params = randomInputs(r.program.mainModule(), 9);
+      const expected = evaluateProgram(r.program, params);
+      const { outputs, launches } = await run(gpu, r.program, params);
+      assert.equal(launches.length, kernels.length, `${strategy}: ${launches.join(', ')}`);
+      launches.forEach((l, k) => assert.ok(kernels[k]!.split('|').includes(l), `${strategy}: launch ${k} is ${l}`));
+      assertClose(outputs[0]!, expected[0]!, `seed ${strategy}`, 'fp8');
+    }
+  });
+
+  await t.test('the BERT layer (sequence 16), fp8 and float: fused GEMMs, layernorm and pointwise kernels', async () => {
+    for (const options of [{ fp8: { attentionQdq: 'skip' as const } }, {}]) {
+      const r = compileFile(repoPath('examples', 'bert_layer.onnx'), { ...options, inputDims: new Map([['sequence', 16]]) });
+      const params = randomInputs(r.program.mainModule(), 2);
+      const expected = evaluateProgram(r.program, params);
+      const { outputs, launches } = await run(gpu, r.program, params);
+      for (const kind of ['fused-reduce', 'gemm[tile=f32,block=4x4]']) assert.ok(launches.includes(kind), `${JSON.stringify(options)}: no ${kind} in ${launches.join(', ')}`);
+      assertClose(outputs[0]!, expected[0]!, `bert ${JSON.stringify(options)}`, 'fp8' in options ? 'fp8' : 'float');
+    }
+  });
+
+  await t.test('the attention corpus with --fp8: every variant runs and matches the reference interpreter', async () => {
+    let attentionKernels = 0;
+    for (const v of corpus()) {
+      const r = compileModel(v.model, { fp8: { attentionQdq: 'skip' } });
+      const params = randomInputs(r.program.mainModule(), 6);
+      const expected = evaluateProgram(r.program, params);
+      const { outputs, launches } = await run(gpu, r.program, params);
+      attentionKernels += launches.filter((l) => l.startsWith('attention')).length;
+      expected.forEach((e, k) => assertClose(outputs[k]!, e, `${v.name} output ${k}`, 'fp8'));
+    }
+    assert.ok(attentionKernels >= 10, `${attentionKernels} variants ran the attention kernel`);
+  });
+
+  await t.test('scratch views bind at multiples of minStorageBufferOffsetAlignment', () => {
+    const r = compileModel(seedModel(32), { fp8: { attentionQdq: 'keep' } });
+    const lowered = lowerProgram(r.program, gpu.capabilities);
+    const views = lowered.buffers.filter((b) => b.within);
+    assert.ok(views.length >= 3);
+    for (const v of views) assert.equal(v.within!.offset % gpu.device.limits.minStorageBufferOffsetAlignment, 0, v.label);
+    assert.equal(lowered.buffers.filter((b) => b.kind === 'scratch').length, 1);
+  });
+});
