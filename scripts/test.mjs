@@ -27,7 +27,7 @@ if (!skipTypecheck) {
 }
 
 // build/ is not wiped (another run may be using it); only tests with a current source file run.
-const sources = [...walk('src'), ...walk('test')].filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
+const sources = [...walk('src'), ...walk('test'), ...walk('examples')].filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'));
 await build({
   entryPoints: sources,
   outdir: 'build',

@@ -7,6 +7,7 @@ import { compileSpec, runCompile } from './compile.js';
 import { runRun, runSpec } from './run.js';
 import { exportSpec, runExport } from './export.js';
 import { accuracySpec, runAccuracy } from './accuracy.js';
+import { perfSpec, runPerf } from './perf.js';
 
 interface Command {
   readonly spec: CommandSpec;
@@ -18,6 +19,7 @@ const COMMANDS: readonly Command[] = [
   { spec: runSpec, run: runRun },
   { spec: exportSpec, run: runExport },
   { spec: accuracySpec, run: runAccuracy },
+  { spec: perfSpec, run: runPerf },
 ];
 
 function topHelp(): string {

@@ -4,6 +4,7 @@
 // buffer at the offsets memory-coloring chose; kernel-internal temporaries are views of one shared
 // workspace buffer (kernels run one after another). The runtime binds each id as {buffer, offset, size}.
 
+import type { Instruction } from '../ir/instruction.js';
 import type { Shape } from '../ir/shape.js';
 import type { KernelSpec, KernelVariant } from './kernel-catalog.js';
 
@@ -51,6 +52,8 @@ export interface Launch {
   readonly workgroups: readonly [number, number, number];
   /** `gemm[tile=f32] for dot (ONNX node 'MatMul_0')`: names the kernel and the instruction. */
   readonly label: string;
+  /** The main-module instruction this launch computes (perf attributes GPU time to it). */
+  readonly instruction?: Instruction;
 }
 
 export interface LoweredProgram {

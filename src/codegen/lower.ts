@@ -202,7 +202,10 @@ export function lowerProgram(program: Program, caps: DeviceCapabilities): Lowere
       ctx.values.set(ins, { buffer, shape: ins.shape, offset: 0 });
       continue;
     }
+    const first = ctx.launches.length;
     ctx.values.set(ins, ins.isLiteral() ? literalView(ctx, ins) : lowerMain(ctx, ins));
+    // Every launch made for this instruction is its (perf attributes their GPU time to it).
+    for (let k = first; k < ctx.launches.length; k++) ctx.launches[k] = { ...ctx.launches[k]!, instruction: ins };
   }
   ctx.current = undefined;
   ctx.finishWorkspace();

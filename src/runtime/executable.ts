@@ -4,7 +4,7 @@
 // copies the outputs to staging buffers and reads them back as IR Tensors. Validation, out-of-memory
 // and device-loss failures become WebGpuErrors; nothing waits forever on a lost device.
 
-import type { LoweredProgram } from '../codegen/launch.js';
+import type { Launch, LoweredProgram } from '../codegen/launch.js';
 import { storageBytes } from '../codegen/lower.js';
 import { sameNumbers } from '../ir/shape.js';
 import { allocStorage, Tensor } from '../ir/tensor.js';
@@ -175,6 +175,41 @@ export class ExecutableProgram {
       querySet!.destroy();
     }
     return { kernelNs, wallMsPerIteration };
+  }
+
+  /**
+   * Whole-program timings as migraphx-driver's perf takes them: parameters uploaded once, then each
+   * iteration recorded, submitted and waited for (host wall clock, ms). With `submit: false`, only the
+   * recording is timed: the host-side overhead of a run.
+   */
+  async timeRuns(params: ReadonlyMap<string, Tensor>, iterations: number, submit = true): Promise<number[]> {
+    if (this.destroyed) throw new WebGpuError('this program was destroyed');
+    this.gpu.checkAlive();
+    const { device } = this.gpu;
+    this.uploadParams(params);
+    await device.queue.onSubmittedWorkDone();
+    const times: number[] = [];
+    for (let it = 0; it < iterations; it++) {
+      const t0 = performance.now();
+      const encoder = device.createCommandEncoder({ label: 'perf' });
+      if (this.dispatches.length > 0) {
+        const pass = encoder.beginComputePass({ label: 'program' });
+        for (const d of this.dispatches) record(pass, d);
+        pass.end();
+      }
+      const commands = encoder.finish();
+      if (submit) {
+        device.queue.submit([commands]);
+        await device.queue.onSubmittedWorkDone();
+      }
+      times.push(performance.now() - t0);
+    }
+    return times;
+  }
+
+  /** The launch each dispatch came from (the order `profile`'s kernelNs follow). */
+  get launches(): readonly Launch[] {
+    return this.lowered.launches;
   }
 
   private uploadParams(params: ReadonlyMap<string, Tensor>): void {

@@ -1,0 +1,81 @@
+// Measuring a compiled (lowered) program on WebGPU the way migraphx-driver's perf does: one warm-up run,
+// n timed whole-program runs (record, submit, wait), per-kernel GPU times from timestamp queries summed
+// per printed instruction, and n host-only walks for the overhead. Pure measurement; formatting is
+// report.ts. The program must be lowered (compile's default stage).
+
+import { lowerProgram } from '../codegen/lower.js';
+import type { Instruction } from '../ir/instruction.js';
+import { printModule } from '../ir/printer.js';
+import type { Program } from '../ir/program.js';
+import type { Tensor } from '../ir/tensor.js';
+import { ExecutableProgram } from '../runtime/executable.js';
+import { WebGpuDevice, type WebGpuOptions } from '../runtime/device.js';
+import type { PerfInput, TimedInstruction } from './report.js';
+
+export interface PerfOptions extends WebGpuOptions {
+  readonly iterations: number;
+  readonly batch?: number;
+}
+
+export interface PerfMeasurement {
+  readonly input: PerfInput;
+  /** Adapter and driver, as the runtime describes them. */
+  readonly adapter: string;
+  /** False where the adapter has no timestamp-query: per-instruction times are then missing. */
+  readonly perKernelTimes: boolean;
+}
+
+/** The Summary group of an instruction: `gpu::code_object::<symbol>` for kernels, else its op name. */
+export function perfGroup(ins: Instruction): string {
+  if (ins.op.name === 'gpu::code_object') return `gpu::code_object::${ins.op.str('symbol_name')}`;
+  return ins.op.name;
+}
+
+export async function measurePerf(program: Program, params: ReadonlyMap<string, Tensor>, options: PerfOptions): Promise<PerfMeasurement> {
+  const gpu = await WebGpuDevice.create(options);
+  try {
+    const exe = await ExecutableProgram.prepare(gpu, lowerProgram(program, gpu.capabilities));
+    try {
+      await exe.run(params); // warm-up: pipelines, caches, first-dispatch compiles
+      const n = options.iterations;
+      const totals = await exe.timeRuns(params, n);
+      const overheads = await exe.timeRuns(params, n, false);
+      // GPU time per launch, in chunks that fit WebGPU's 4096-query limit.
+      const launches = exe.launches;
+      const perIteration = Math.max(1, Math.floor(4096 / Math.max(1, 2 * launches.length)));
+      const kernelNs: number[][] = launches.map(() => []);
+      let perKernelTimes = gpu.features.has('timestamp-query');
+      for (let done = 0; perKernelTimes && done < n; done += perIteration) {
+        const r = await exe.profile(params, Math.min(perIteration, n - done));
+        if (r.kernelNs.length === 0 || r.kernelNs.every((x) => x.length === 0)) perKernelTimes = launches.length === 0;
+        r.kernelNs.forEach((ns, i) => kernelNs[i]!.push(...ns));
+      }
+      const byInstruction = new Map<Instruction, number[]>();
+      launches.forEach((l, i) => {
+        if (!l.instruction) return;
+        const acc = byInstruction.get(l.instruction) ?? new Array<number>(kernelNs[i]!.length).fill(0);
+        kernelNs[i]!.forEach((ns, it) => (acc[it] = (acc[it] ?? 0) + ns / 1e6));
+        byInstruction.set(l.instruction, acc);
+      });
+      const names = new Map<Instruction, string>();
+      const lines = printModule(program.mainModule(), names);
+      const instructions: TimedInstruction[] = program.mainModule().instructions().map((ins, k) => {
+        const base = { name: names.get(ins) ?? '?', text: lines[k]!, group: perfGroup(ins) };
+        if (ins.isReturn()) return base;
+        const samples = byInstruction.get(ins);
+        // Parameters, literals, loads and the scratch allocation do no GPU work: 0 ms, not unmeasured.
+        if (samples && samples.length > 0) return { ...base, samples };
+        return ins.op.name === 'gpu::code_object' && !perKernelTimes ? base : { ...base, samples: [0] };
+      });
+      return {
+        input: { instructions, totals, overheads, batch: options.batch ?? 1 },
+        adapter: gpu.describe(),
+        perKernelTimes,
+      };
+    } finally {
+      exe.destroy();
+    }
+  } finally {
+    gpu.destroy();
+  }
+}
