@@ -9,7 +9,6 @@ import { allocStorage, type Storage, type Tensor } from '../ir/tensor.js';
 import type { ElementType } from '../ir/types.js';
 import { float32Bits, floatToBf16, floatToHalf } from '../numerics/float16.js';
 import { wrapInt } from '../numerics/codec.js';
-import { roundHalfToEven } from './float-math.js';
 import { bitsTable, type TableType, valueTable } from './decode-tables.js';
 import { logicalStorage, tensorFromLogical } from './strided.js';
 
@@ -229,8 +228,8 @@ export function writeFloats(out: Shape, values: Float32Array | Float64Array): Te
       break;
     case 'bf16_type': {
       const b = new Uint16Array(n);
-      const round = values instanceof Float32Array ? floatToBf16 : doubleToBf16;
-      for (let i = 0; i < n; i++) b[i] = round(values[i]!);
+      // floatToBf16 rounds a double once (round-to-odd through float32), so doubles need no special path.
+      for (let i = 0; i < n; i++) b[i] = floatToBf16(values[i]!);
       storage = b;
       break;
     }
@@ -282,22 +281,6 @@ export function halvesOf(values: Float32Array | Float64Array): Uint16Array {
 /** float64 results rounded once to `out`'s float type. */
 export function writeFloat64Results(out: Shape, values: Float64Array): Tensor {
   return writeFloats(out, out.type === 'float_type' ? Float32Array.from(values) : values);
-}
-
-/**
- * bfloat16 bits of a double, rounded once (floatToBf16 starts from float32 bits, which would round twice
- * for doubles that float32 cannot hold).
- */
-export function doubleToBf16(x: number): number {
-  if (!Number.isFinite(x) || Math.fround(x) === x) return floatToBf16(x);
-  const a = Math.abs(x);
-  let e = Math.floor(Math.log2(a));
-  if (2 ** e > a) e -= 1;
-  else if (2 ** (e + 1) <= a) e += 1;
-  // 8 significant bits; bf16's subnormal quantum is 2^-133. Scaling by a power of two is exact.
-  const quantum = 2 ** Math.max(e - 7, -133);
-  const r = roundHalfToEven(a / quantum) * quantum;
-  return floatToBf16(x < 0 ? -r : r);
 }
 
 /**
