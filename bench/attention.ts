@@ -6,7 +6,7 @@
 //   node scripts/run-ts.mjs bench/attention.ts [--backend vulkan|opengles] [--iterations N] [--sizes 1024,256]
 //                                              [--sweep] [--robust] [--check]
 // --sweep also times other tilings at the first size; --check compares S = 256 with the reference
-// interpreter; --robust keeps Dawn's robustness and validation (default: off, as ORT runs). Writes
+// interpreter; --robust keeps Dawn's robustness and validation (default: PERF_TOGGLES, as ORT and `perf` run). Writes
 // .bench-out/attention.json. On a software adapter (lavapipe) only ratios on one adapter mean anything.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,8 +18,9 @@ import type { Instruction } from '../src/ir/instruction.js';
 import type { Module } from '../src/ir/module.js';
 import { Shape } from '../src/ir/shape.js';
 import { Tensor } from '../src/ir/tensor.js';
-import { typeSize, type ElementType } from '../src/ir/types.js';
-import { attentionLaunch, attentionWorkgroupBytes, chooseTiling, tilingProblem, type AttentionTiling } from '../src/codegen/attention-kernel.js';
+import type { ElementType } from '../src/ir/types.js';
+import { attentionWorkgroupBytes, chooseTiling, tilingProblem, type AttentionTiling } from '../src/codegen/attention-kernel.js';
+import { standaloneAttentionProgram } from '../src/perf/attention-block.js';
 import { variantKey } from '../src/codegen/kernel-catalog.js';
 import type { LoweredProgram } from '../src/codegen/launch.js';
 import { lowerProgram } from '../src/codegen/lower.js';
@@ -48,19 +49,10 @@ const robust = flag('robust');
 const sizes = (option('sizes') ?? '1024,256').split(',').map(Number);
 const fixedIterations = option('iterations');
 
-/** A device with ORT's perf toggles (reference/webgpu.md §1, §6), or a plain one if Dawn refuses them. */
+/** A device with ORT's perf toggles (PERF_TOGGLES: what `perf` measures with too), or Dawn's defaults with --robust. */
 async function device(): Promise<{ gpu: WebGpuDevice; toggles: string }> {
-  const base = backend ? { backend } : {};
-  if (!robust) {
-    const enableToggles = ['disable_robustness', 'skip_validation', 'disable_workgroup_init'];
-    const disableToggles = ['lazy_clear_resource_on_first_use'];
-    try {
-      return { gpu: await WebGpuDevice.create({ ...base, enableToggles, disableToggles }), toggles: `${enableToggles.join(', ')}; off: ${disableToggles.join(', ')}` };
-    } catch (e) {
-      console.log(`(perf toggles refused: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}; running with defaults)`);
-    }
-  }
-  return { gpu: await WebGpuDevice.create(base), toggles: 'defaults' };
+  const gpu = await WebGpuDevice.create({ ...(backend ? { backend } : {}), perfToggles: !robust });
+  return { gpu, toggles: `${gpu.toggles.enabled.join(', ')}; off: ${gpu.toggles.disabled.join(', ')}` };
 }
 
 function randomTensor(lens: number[], seed: number, lo: number, hi: number): Tensor {
@@ -100,33 +92,9 @@ function blockProgram(S: number, work: ElementType): Program {
   return p;
 }
 
-/** The fused kernel as a one-launch program over q, k, v and the fp8 output. */
+/** The fused kernel as a one-launch program over q, k, v and the fp8 output (the launch a compiled program makes: test/kernels/attention-program-launch.test.ts). */
 function fusedProgram(S: number, gpu: WebGpuDevice, tiling?: AttentionTiling): LoweredProgram {
-  const shape = new Shape(IN, [B, H, S, D]);
-  const outShape = new Shape(OUT, [B, H, S, D]);
-  const bytes = (s: Shape) => Math.ceil((s.elements() * typeSize(s.type)) / 4) * 4;
-  const launch = attentionLaunch(
-    {
-      q: { buffer: 0, shape, offset: 0 },
-      k: { buffer: 1, shape, offset: 0 },
-      v: { buffer: 2, shape, offset: 0 },
-      output: { buffer: 3, shape: outShape, offset: 0 },
-      scale: SCALE,
-      quantize: { scale: Y_SCALE },
-      ...(tiling ? { tiling } : {}),
-      label: `attention S=${S}`,
-    },
-    gpu.capabilities,
-  );
-  return {
-    buffers: [
-      ...['q', 'k', 'v'].map((name, id) => ({ id, bytes: bytes(shape), kind: 'param' as const, label: `@param:${name}`, param: name })),
-      { id: 3, bytes: bytes(outShape), kind: 'intermediate', label: 'attention output' },
-    ],
-    launches: [launch],
-    params: ['q', 'k', 'v'].map((name, id) => ({ name, buffer: id, shape })),
-    outputs: [{ buffer: 3, shape: outShape, offset: 0 }],
-  };
+  return standaloneAttentionProgram({ batch: B, heads: H, seq: S, headDim: D, scale: SCALE, yScale: Y_SCALE, inType: IN, outType: OUT, ...(tiling ? { tiling } : {}) }, gpu.capabilities);
 }
 
 function median(xs: readonly number[]): number {

@@ -2,26 +2,22 @@
 // textbook 16×16 shared-memory matmul (kernels/bench/matmul-baseline.wgsl) on the same adapter, at
 // 1024³ and 4096×768×768, float32 and (ours) half inputs. Kernel times are GPU timestamps (Dawn's
 // timestamp quantisation off), median of N passes, or wall clock where the adapter has no timestamps.
-//   node scripts/run-ts.mjs bench/gpu.ts [--backend vulkan|opengles] [--iterations N]
+//   node scripts/run-ts.mjs bench/gpu.ts [--backend vulkan|opengles] [--iterations N] [--robust]
+// The device has ORT's perf toggles (PERF_TOGGLES, as `perf` and the other benchmarks) unless --robust.
 // Not part of `npm run bench`; writes .bench-out/gpu.json. On a software adapter (lavapipe) the figures
 // are smoke tests: only ratios on one adapter mean anything (reference/webgpu.md).
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import '../src/ops/index.js';
-import { makeOp } from '../src/ir/op.js';
-import { Program } from '../src/ir/program.js';
-import { Shape } from '../src/ir/shape.js';
 import { Tensor } from '../src/ir/tensor.js';
 import type { ElementType } from '../src/ir/types.js';
 import { KERNELS } from '../src/codegen/kernel-catalog.js';
-import type { LoweredProgram } from '../src/codegen/launch.js';
 import { lowerProgram } from '../src/codegen/lower.js';
 import { variantKey } from '../src/codegen/kernel-catalog.js';
-import { packUniforms } from '../src/codegen/uniforms.js';
 import { WebGpuDevice } from '../src/runtime/device.js';
 import { ExecutableProgram } from '../src/runtime/executable.js';
-import { seededRandom } from '../src/inputs/random-inputs.js';
+import { baselineProgram, gemmProgram, randomMatrix } from './gemm-programs.js';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,48 +33,6 @@ interface Row {
   readonly minMs: number;
   readonly gflops: number;
   readonly timing: 'gpu timestamps' | 'wall clock';
-}
-
-function randomMatrix(type: ElementType, rows: number, cols: number, seed: number): Tensor {
-  const next = seededRandom(seed);
-  return Tensor.fromNumbers(type, [rows, cols], Array.from({ length: rows * cols }, () => next() * 2 - 1));
-}
-
-/** y = a · b through compileModel's IR and the real lowering (the kernel the runtime uses). */
-function gemmProgram(type: ElementType, m: number, k: number, n: number): Program {
-  const p = new Program();
-  const main = p.mainModule();
-  const a = main.addParameter('a', new Shape(type, [m, k]));
-  const b = main.addParameter('b', new Shape(type, [k, n]));
-  main.addReturn([main.addInstruction(makeOp('dot'), [a, b])]);
-  return p;
-}
-
-/** The baseline as a hand-made lowered program: three buffers, one launch. */
-function baselineProgram(m: number, k: number, n: number): LoweredProgram {
-  const spec = KERNELS.matmulBaseline;
-  return {
-    buffers: [
-      { id: 0, bytes: 4 * m * k, kind: 'param', label: '@param:a', param: 'a' },
-      { id: 1, bytes: 4 * k * n, kind: 'param', label: '@param:b', param: 'b' },
-      { id: 2, bytes: 4 * m * n, kind: 'intermediate', label: 'y' },
-    ],
-    launches: [
-      {
-        variant: { spec, slots: {} },
-        constants: {},
-        uniforms: packUniforms(spec.uniforms, { m, n, k }, spec.name),
-        bindings: [0, 1, 2],
-        workgroups: [Math.ceil(n / 16), Math.ceil(m / 16), 1],
-        label: 'matmul-baseline',
-      },
-    ],
-    params: [
-      { name: 'a', buffer: 0, shape: new Shape('float_type', [m, k]) },
-      { name: 'b', buffer: 1, shape: new Shape('float_type', [k, n]) },
-    ],
-    outputs: [{ buffer: 2, shape: new Shape('float_type', [m, n]), offset: 0 }],
-  };
 }
 
 function median(xs: readonly number[]): number {
@@ -115,7 +69,7 @@ async function measure(gpu: WebGpuDevice, exe: ExecutableProgram, params: Map<st
 }
 
 const backend = option('backend');
-const gpu = await WebGpuDevice.create(backend ? { backend } : {});
+const gpu = await WebGpuDevice.create({ ...(backend ? { backend } : {}), perfToggles: !process.argv.includes('--robust') });
 const machine = `${cpus().length}× ${cpus()[0]?.model ?? 'unknown CPU'}, Node ${process.version}`;
 console.log(`# GPU GEMM — ${new Date().toISOString().slice(0, 10)} — ${machine}\n`);
 console.log(`adapter: ${gpu.describe()}`);

@@ -33,6 +33,8 @@ export interface CliRequest {
   readonly signal?: AbortSignal;
   /** stdout beyond this many bytes fails the run (default 256 MiB). */
   readonly maxOutputBytes?: number;
+  /** Called with each chunk of stderr as it arrives (the perf runner streams it as progress). */
+  readonly onStderr?: (text: string) => void;
 }
 
 export type CliResult =
@@ -106,7 +108,9 @@ export function runCli(launcher: CliLauncher, req: CliRequest): Promise<CliResul
       if (!settled) out.push(b);
     });
     child.stderr?.on('data', (chunk) => {
-      if (err.length < MAX_STDERR) err += chunk.toString();
+      const text = chunk.toString();
+      if (err.length < MAX_STDERR) err += text;
+      if (!settled) req.onStderr?.(text);
     });
     child.on('error', (e) => {
       closed = true;

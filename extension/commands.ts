@@ -1,6 +1,7 @@
 // The commands: Compile fp8 (a model, or every model selected in the explorer), Show compiled IR (the
-// read-only IR text), Compile fp8 for the whole workspace (files.exclude honoured, progress, cancel), and
-// the internal reveal command CodeLenses use. Handlers only route: compiling is CompileService's job.
+// read-only IR text), Compile fp8 for the whole workspace (files.exclude honoured, progress, cancel), Run
+// WebGPU perf (the FP8 Perf panel), and the internal reveal command CodeLenses use. Handlers only route:
+// compiling is CompileService's job, measuring PerfService's.
 
 import { basename } from 'node:path';
 import type { AttentionQdq } from '../src/protocol/messages.js';
@@ -9,12 +10,15 @@ import { failureMessage } from './diagnostics.js';
 import { REVEAL_COMMAND } from './ir-document.js';
 import { IR_VIEW_TYPE, type IrEditorProvider, type OpenIrText } from './ir-editor.js';
 import { irUri, parseIrUri } from './ir-uri.js';
+import { MANAGE_TRUST_COMMAND, type PerfPanelProvider, RUN_PERF_COMMAND } from './perf-panel.js';
+import type { PerfService } from './perf-service.js';
 import type { Vscode, vscode } from './vscode-api.js';
 
 export const COMMANDS = {
   compile: 'onnxFp8.compile',
   showCompiledIr: 'onnxFp8.showCompiledIr',
   compileWorkspace: 'onnxFp8.compileWorkspace',
+  runPerf: RUN_PERF_COMMAND,
   revealInstruction: REVEAL_COMMAND,
 } as const;
 
@@ -40,6 +44,8 @@ export interface CommandDeps {
   readonly openIrText: OpenIrText;
   /** How many models the workspace command compiles at once. */
   readonly concurrency: number;
+  readonly perf: PerfService;
+  readonly perfPanel: PerfPanelProvider;
 }
 
 export function registerCommands(d: CommandDeps): vscode.Disposable {
@@ -143,6 +149,28 @@ export function registerCommands(d: CommandDeps): vscode.Disposable {
     await compileMany(sorted, 'Compile fp8: workspace');
   };
 
+  /** Runs perf on the model (the settings' strategy) in the FP8 Perf panel; resolves when the run ends. */
+  const runPerf = async (uri?: unknown, selected?: unknown): Promise<void> => {
+    const model = targets(uri, selected)[0];
+    if (!model) {
+      void vs.window.showErrorMessage('Run WebGPU perf: select an .onnx file in the explorer or open one first.');
+      return;
+    }
+    const start = d.perf.start(model, 'single');
+    if (!start.started) {
+      if (start.refusal === 'untrusted') {
+        void vs.window.showWarningMessage(start.reason, 'Manage Workspace Trust').then((choice) => {
+          if (choice === 'Manage Workspace Trust') void vs.commands.executeCommand(MANAGE_TRUST_COMMAND);
+        });
+      } else {
+        void vs.window.showErrorMessage(`Run WebGPU perf: ${start.reason}`);
+      }
+      return;
+    }
+    await d.perfPanel.reveal();
+    await start.done;
+  };
+
   const reveal = async (model?: unknown, strategy?: unknown, name?: unknown): Promise<void> => {
     if (typeof model !== 'string' || (strategy !== 'skip' && strategy !== 'keep') || typeof name !== 'string') return;
     await editor.reveal(vs.Uri.parse(model, true), strategy, name);
@@ -152,6 +180,7 @@ export function registerCommands(d: CommandDeps): vscode.Disposable {
     vs.commands.registerCommand(COMMANDS.compile, compile),
     vs.commands.registerCommand(COMMANDS.showCompiledIr, showCompiledIr),
     vs.commands.registerCommand(COMMANDS.compileWorkspace, compileWorkspace),
+    vs.commands.registerCommand(COMMANDS.runPerf, runPerf),
     vs.commands.registerCommand(COMMANDS.revealInstruction, reveal),
   );
 }

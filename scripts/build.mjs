@@ -33,8 +33,11 @@ function kernelSources() {
   return out;
 }
 
-/** The webviews: one bundle (script + stylesheet) each. The perf panel joins this list later. */
-export const WEBVIEWS = [{ name: 'ir-view', script: 'webview/ir-view/main.ts', style: 'webview/ir-view/ir-view.css' }];
+/** The webviews: one bundle (script + stylesheet) each. */
+export const WEBVIEWS = [
+  { name: 'ir-view', script: 'webview/ir-view/main.ts', style: 'webview/ir-view/ir-view.css' },
+  { name: 'perf-panel', script: 'webview/perf-panel/main.ts', style: 'webview/perf-panel/perf-panel.css' },
+];
 
 export const TARGETS = ['cli', 'extension', 'webview'];
 

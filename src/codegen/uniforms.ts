@@ -44,17 +44,22 @@ function slots(kind: UniformKind): number {
   }
 }
 
-/** Packs `values` laid out as `layout`; throws naming the field when a value is missing or too long. */
-export function packUniforms<L extends UniformLayout>(layout: L, values: UniformValues<L>, what: string): ArrayBuffer {
-  const fields = Object.entries(layout);
+/** Where each field of `layout` starts (in 32-bit words), and the record's length in words. */
+function placeFields(layout: UniformLayout): { placed: { name: string; kind: UniformKind; at: number }[]; words: number } {
   let words = 0;
   const placed: { name: string; kind: UniformKind; at: number }[] = [];
-  for (const [name, kind] of fields) {
+  for (const [name, kind] of Object.entries(layout)) {
     const n = slots(kind);
     if (n > 1) words = Math.ceil(words / 4) * 4;
     placed.push({ name, kind, at: words });
     words += n;
   }
+  return { placed, words };
+}
+
+/** Packs `values` laid out as `layout`; throws naming the field when a value is missing or too long. */
+export function packUniforms<L extends UniformLayout>(layout: L, values: UniformValues<L>, what: string): ArrayBuffer {
+  const { placed, words } = placeFields(layout);
   const buffer = new ArrayBuffer(Math.max(16, Math.ceil(words / 4) * 16));
   const u32 = new Uint32Array(buffer);
   const i32 = new Int32Array(buffer);
@@ -73,4 +78,19 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: Uniform
     });
   }
   return buffer;
+}
+
+/** The values packed in `bytes` as `layout` (padding fields left out): for comparing launches. */
+export function unpackUniforms(layout: UniformLayout, bytes: ArrayBuffer): Record<string, number | number[]> {
+  const u32 = new Uint32Array(bytes);
+  const i32 = new Int32Array(bytes);
+  const f32 = new Float32Array(bytes);
+  const out: Record<string, number | number[]> = {};
+  for (const { name, kind, at } of placeFields(layout).placed) {
+    if (name.startsWith('_')) continue;
+    const view = kind === 'f32' || kind === 'vec4f' ? f32 : kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' ? u32 : i32;
+    const values = Array.from(view.subarray(at, at + slots(kind)));
+    out[name] = values.length === 1 ? values[0]! : values;
+  }
+  return out;
 }

@@ -1,8 +1,11 @@
 // Measuring a compiled (lowered) program on WebGPU the way migraphx-driver's perf does: one warm-up run,
 // n timed whole-program runs (record, submit, wait), per-kernel GPU times from timestamp queries summed
 // per printed instruction, and n host-only walks for the overhead. Pure measurement; formatting is
-// report.ts. The program must be lowered (compile's default stage).
+// report.ts. The program must be lowered (compile's default stage). The program is lowered for the
+// device's own capabilities (not the portable ones its printed kernels describe), on a device with
+// ORT's perf toggles unless told otherwise: the conditions the benchmarks time kernels in.
 
+import type { Launch } from '../codegen/launch.js';
 import { lowerProgram } from '../codegen/lower.js';
 import type { Instruction } from '../ir/instruction.js';
 import { printModule } from '../ir/printer.js';
@@ -15,6 +18,17 @@ import type { PerfInput, TimedInstruction } from './report.js';
 export interface PerfOptions extends WebGpuOptions {
   readonly iterations: number;
   readonly batch?: number;
+  /**
+   * A device to measure on (kept open; benchmarks compare programs on one device). Otherwise one is
+   * created from these options, with `perfToggles` on unless it is false, and destroyed after.
+   */
+  readonly device?: WebGpuDevice;
+}
+
+/** One kernel launch of the measured program, with its GPU time per profiled iteration (ms). */
+export interface LaunchTiming {
+  readonly launch: Launch;
+  readonly samples: readonly number[];
 }
 
 export interface PerfMeasurement {
@@ -23,6 +37,13 @@ export interface PerfMeasurement {
   readonly adapter: string;
   /** False where the adapter has no timestamp-query: per-instruction times are then missing. */
   readonly perKernelTimes: boolean;
+  /** Every launch the device ran, as lowered for it (empty samples without timestamp-query). */
+  readonly launches: readonly LaunchTiming[];
+}
+
+/** The device options `perf` measures with: ORT's perf toggles unless `perfToggles: false`. */
+export function perfDeviceOptions(options: WebGpuOptions): WebGpuOptions {
+  return { ...options, perfToggles: options.perfToggles ?? true };
 }
 
 /** The Summary group of an instruction: `gpu::code_object::<symbol>` for kernels, else its op name. */
@@ -32,7 +53,7 @@ export function perfGroup(ins: Instruction): string {
 }
 
 export async function measurePerf(program: Program, params: ReadonlyMap<string, Tensor>, options: PerfOptions): Promise<PerfMeasurement> {
-  const gpu = await WebGpuDevice.create(options);
+  const gpu = options.device ?? (await WebGpuDevice.create(perfDeviceOptions(options)));
   try {
     const exe = await ExecutableProgram.prepare(gpu, lowerProgram(program, gpu.capabilities));
     try {
@@ -71,11 +92,12 @@ export async function measurePerf(program: Program, params: ReadonlyMap<string, 
         input: { instructions, totals, overheads, batch: options.batch ?? 1 },
         adapter: gpu.describe(),
         perKernelTimes,
+        launches: launches.map((launch, i) => ({ launch, samples: perKernelTimes ? kernelNs[i]!.map((ns) => ns / 1e6) : [] })),
       };
     } finally {
       exe.destroy();
     }
   } finally {
-    gpu.destroy();
+    if (!options.device) gpu.destroy();
   }
 }

@@ -27,7 +27,25 @@ export interface WebGpuOptions {
   readonly specializeCodes?: boolean;
   /** Stage half GEMM operands as f16 tiles where shader-f16 exists (src/codegen/capabilities.ts). */
   readonly halfTiles?: boolean;
+  /**
+   * Add ORT's performance toggles (PERF_TOGGLES): what `perf` and the benchmarks time with, so their
+   * figures compare with each other and with ORT's WebGPU EP. Off by default (`run`, the tests).
+   */
+  readonly perfToggles?: boolean;
 }
+
+/**
+ * The device toggles ORT's WebGPU EP sets (reference/webgpu.md §1, webgpu_context.cc): no robustness
+ * clamps on array indices, no zero-initialised workgroup memory, no API validation, no lazy clears of
+ * new buffers. Timing runs use them (`perf`, bench/); a program that reads out of bounds or before it
+ * writes then gets undefined values instead of clamped ones, so `run` and the tests keep Dawn's defaults.
+ * NOTE: the standalone attention bench ran with these and `perf` without them when the H200 figures
+ * disagreed (0.637 vs 2.83 ms); docs/attention-kernel.md, "Inside a program".
+ */
+export const PERF_TOGGLES = {
+  enable: ['disable_robustness', 'skip_validation', 'disable_workgroup_init'],
+  disable: ['lazy_clear_resource_on_first_use'],
+} as const;
 
 export type OptionalFeature = 'shader-f16' | 'timestamp-query' | 'subgroups';
 
@@ -49,8 +67,12 @@ export interface AdapterDescription {
   readonly backend: string;
 }
 
+const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
 export class WebGpuDevice {
   readonly pipelines: PipelineCache;
+  /** The Dawn toggles this device was asked for, defaults included. */
+  readonly toggles: { readonly enabled: readonly string[]; readonly disabled: readonly string[] };
   lostReason: string | undefined;
   private destroyed = false;
 
@@ -62,7 +84,9 @@ export class WebGpuDevice {
     readonly features: ReadonlySet<string>,
     readonly specializeCodes: boolean,
     private readonly halfTiles: boolean,
+    toggles: { readonly enabled: readonly string[]; readonly disabled: readonly string[] },
   ) {
+    this.toggles = toggles;
     this.pipelines = new PipelineCache(device);
     void device.lost.then((lost) => {
       if (!this.destroyed) this.lostReason = `${lost.reason}: ${lost.message}`;
@@ -74,8 +98,11 @@ export class WebGpuDevice {
     const flags: string[] = [];
     if (options.backend) flags.push(`backend=${options.backend}`);
     if (options.adapter) flags.push(`adapter=${options.adapter}`);
-    flags.push(`enable-dawn-features=${[...DEFAULT_ENABLE, ...(options.enableToggles ?? [])].join(',')}`);
-    flags.push(`disable-dawn-features=${[...DEFAULT_DISABLE, ...(options.disableToggles ?? [])].join(',')}`);
+    const perf = options.perfToggles === true;
+    const enabled = unique([...DEFAULT_ENABLE, ...(perf ? PERF_TOGGLES.enable : []), ...(options.enableToggles ?? [])]);
+    const disabled = unique([...DEFAULT_DISABLE, ...(perf ? PERF_TOGGLES.disable : []), ...(options.disableToggles ?? [])]);
+    flags.push(`enable-dawn-features=${enabled.join(',')}`);
+    flags.push(`disable-dawn-features=${disabled.join(',')}`);
     const gles = options.backend === 'opengles' || options.backend === 'opengl';
     // NOTE: Dawn's EGL needs this before the instance exists, or eglInitialize fails on a headless machine.
     if (gles) process.env['EGL_PLATFORM'] ??= 'surfaceless';
@@ -114,7 +141,7 @@ export class WebGpuDevice {
       backend: options.backend ?? 'default',
     };
     const specialize = options.specializeCodes ?? !info.isFallbackAdapter;
-    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false);
+    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false, { enabled, disabled });
   }
 
   get limits(): GPUSupportedLimits {
@@ -139,7 +166,12 @@ export class WebGpuDevice {
     const name = i.description || i.device || 'unknown adapter';
     const traits = [i.vendor, i.architecture, i.isFallbackAdapter ? 'fallback adapter' : '', `backend ${i.backend}`].filter((s) => s);
     const codes = this.specializeCodes ? 'specialised pipelines' : 'op and type codes in uniforms';
-    return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}`;
+    return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}${this.perfToggles ? ", ORT's perf toggles (no robustness, no validation)" : ''}`;
+  }
+
+  /** Whether every toggle of PERF_TOGGLES is in effect (as `perf` and the benchmarks run). */
+  get perfToggles(): boolean {
+    return PERF_TOGGLES.enable.every((t) => this.toggles.enabled.includes(t)) && PERF_TOGGLES.disable.every((t) => this.toggles.disabled.includes(t));
   }
 
   /** Throws if the device was lost (or destroyed); every runtime entry point calls it first. */

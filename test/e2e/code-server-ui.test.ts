@@ -2,7 +2,9 @@
 // driven through Debian's Chromium by playwright-core. Packages the VSIX, installs it into a fresh
 // code-server, opens a workspace holding the example models, right-clicks one → Compile fp8, and checks
 // the IR view (skip-set rows highlighted, the same set as the CLI's JSON `skipSet`), the Problems panel
-// and both themes; screenshots go to test-results/e2e/. The steps are tests run in order; a step whose
+// and both themes; then right-clicks a small attention model → Run WebGPU perf and checks the FP8 Perf
+// panel (the per-kernel table against `onnx-fp8 perf --format json`, measured on lavapipe, then skip vs
+// keep). Screenshots go to test-results/e2e/. The steps are tests run in order; a step whose
 // predecessor failed fails at once. Missing tools fail the file unless ONNX_FP8_E2E=skip (docs/e2e.md).
 
 import { after, test } from 'node:test';
@@ -25,8 +27,10 @@ import {
   openExplorerContextMenu,
   openProblems,
   openWorkbench,
+  panelTab,
   runCommand,
   screenshot,
+  screenshotOf,
   selectColorTheme,
   waitForWorkbenchTheme,
   waitUntil,
@@ -34,12 +38,15 @@ import {
 
 const MODEL = 'attention_fp8_test.onnx';
 const OTHER_MODEL = 'bert_layer.onnx';
+/** The perf step's model: the ONNX attention node test, small enough for lavapipe (about 1 s a run). */
+const PERF_MODEL = 'attention_4d.onnx';
+const PERF_ITERATIONS = 3;
 // The themes' setting values (VS Code 1.139 writes these ids; the picker shows the same labels).
 const DARK_THEME = 'Dark Modern';
 const LIGHT_THEME = 'Light Modern';
 const SHOTS = repoPath('test-results', 'e2e');
 /** The reaper kills code-server after this even if the test process hangs (the steps' budgets add up to less). */
-const HARD_DEADLINE_MS = 6 * 60_000;
+const HARD_DEADLINE_MS = 8 * 60_000;
 
 /** The IR view's rows for the primary (skip) strategy, as the webview renders them (webview/ir-view/main.ts). */
 const SKIP_PANE = '.pane[data-strategy="skip"]';
@@ -60,6 +67,11 @@ interface CliCompile {
   readonly diagnostics: CliDiagnostic[];
   readonly instructions: CliInstruction[];
 }
+interface CliPerf {
+  readonly adapter: string;
+  readonly scratchBytes: number;
+  readonly kernels: { readonly symbol: string; readonly count: number }[];
+}
 
 const lookup = findTools();
 const skip = !lookup.ok && e2eMode() === 'skip' ? `ONNX_FP8_E2E=skip; missing: ${lookup.missing.join('; ')}` : false;
@@ -72,6 +84,8 @@ let browser: BrowserContext | undefined;
 let page: Page;
 let expected: CliCompile;
 let irView: FrameLocator;
+let workspace: string;
+let packagedCli: string;
 let failedStep: string | undefined;
 
 after(async () => {
@@ -97,14 +111,17 @@ function step(name: string, timeoutMs: number, body: () => Promise<void>): void 
   });
 }
 
-function compileWithCli(cli: string, model: string): Promise<CliCompile> {
-  const args = [cli, 'compile', model, '--format', 'json', '--fp8', '--attention-qdq', 'skip', '--fp8-format', 'e4m3fn'];
+function cliJson<T>(cli: string, args: string[]): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { maxBuffer: 256 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`${args.join(' ')} failed: ${error.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as CliCompile);
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 256 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${[cli, ...args].join(' ')} failed: ${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as T);
     });
   });
+}
+
+function compileWithCli(cli: string, model: string): Promise<CliCompile> {
+  return cliJson(cli, ['compile', model, '--format', 'json', '--fp8', '--attention-qdq', 'skip', '--fp8-format', 'e4m3fn']);
 }
 
 step('the e2e tools are installed (Chromium, Node 24, code-server)', 10_000, async () => {
@@ -115,13 +132,16 @@ step('the e2e tools are installed (Chromium, Node 24, code-server)', 10_000, asy
 step('packages the VSIX, installs it into a fresh code-server and opens a workspace with the example models', 120_000, async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   const ws = join(tmp, 'ws');
+  workspace = ws;
   mkdirSync(ws);
   for (const m of [MODEL, OTHER_MODEL]) copyFileSync(repoPath('examples', m), join(ws, m));
+  copyFileSync(repoPath('test/data/onnx-node-tests/test_attention_4d/model.onnx'), join(ws, PERF_MODEL));
   writeFileSync(join(ws, 'README.md'), '# not a model\n');
 
   const packaged = await packageVsix(mkdtempSync(join(tmp, 'stage-')));
+  packagedCli = packaged.cli;
   dirs = codeServerDirs(join(tmp, 'code-server'));
-  writeUserSettings(dirs, { ...QUIET_SETTINGS, 'workbench.colorTheme': DARK_THEME });
+  writeUserSettings(dirs, { ...QUIET_SETTINGS, 'workbench.colorTheme': DARK_THEME, 'onnxFp8.perfIterations': PERF_ITERATIONS });
   // The CLI runs while the extension installs: its JSON is what the IR view must agree with.
   const [cli] = await Promise.all([compileWithCli(packaged.cli, join(ws, MODEL)), installExtension(tools, dirs, packaged.vsix)]);
   expected = cli;
@@ -197,9 +217,71 @@ step('the IR view follows a switch to the light theme in the settings', 30_000, 
   await screenshot(page, SHOTS, 'ir-view-light');
 });
 
-// The perf panel (a later issue): a step here will click "Run WebGPU perf" in the IR view or the panel,
-// find the perf WebviewView with panelTab() + findWebview(), and check its result table against
-// `onnx-fp8 perf --format json`. Nothing is contributed yet, so there is no step for it.
+step('Run WebGPU perf (lavapipe) fills the FP8 Perf panel: the CLI\'s kernels, then skip vs keep side by side, in both themes', 90_000, async () => {
+  // The IR view offers it in its editor title bar too (the view's resource is the model).
+  await page.locator('.editor-actions [aria-label^="Run WebGPU perf"]').first().waitFor({ timeout: 10_000 });
+  const items = await openExplorerContextMenu(page, PERF_MODEL, 'Run WebGPU perf');
+  assert.ok(items.includes('Run WebGPU perf'), `no "Run WebGPU perf" in the context menu of ${PERF_MODEL}: ${items.join(', ')}`);
+  await clickContextMenuItem(page, 'Run WebGPU perf');
+  // The command opens the panel's own tab in the bottom panel; the run starts in a child Node process.
+  await panelTab(page, 'FP8 Perf').waitFor({ timeout: 15_000 });
+  const perf = await findWebview(page, '.perf-panel', 20_000);
+  assert.equal(await perf.locator('title').textContent(), 'FP8 Perf');
+  const skipRows = perf.locator('.report[data-strategy="skip"] table.kernels tbody tr');
+  await waitForPerf(perf, 'the skip run\'s kernel table', 40_000, async () => (await skipRows.count()) > 0);
+  assert.match((await perf.locator('#target').textContent()) ?? '', new RegExp(`^${PERF_MODEL.replace('.', '\\.')} · attention Q/DQ: skip · ${PERF_ITERATIONS} iterations$`));
+
+  // The table is what the CLI itself reports for this model (times differ from run to run; kernels do not).
+  const cli = await cliJson<CliPerf>(packagedCli, ['perf', join(workspace, PERF_MODEL), '--format', 'json', '--fp8', '--attention-qdq', 'skip', '--fp8-format', 'e4m3fn', '--iterations', String(PERF_ITERATIONS)]);
+  const shown = await skipRows.evaluateAll((trs) => trs.map((tr) => ({ symbol: tr.children[0]!.textContent ?? '', count: Number(tr.children[1]!.textContent) })));
+  const bySymbol = (a: { symbol: string }, b: { symbol: string }): number => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
+  assert.deepEqual([...shown].sort(bySymbol), cli.kernels.map((k) => ({ symbol: k.symbol, count: k.count })).sort(bySymbol));
+  const scratch = (await perf.locator('.report[data-strategy="skip"] [data-stat="scratch"] dd').textContent()) ?? '';
+  assert.ok(scratch.startsWith(`${cli.scratchBytes.toLocaleString('en-US')} B`), `scratch ${scratch} vs the CLI's ${cli.scratchBytes}`);
+  assert.ok(((await perf.locator('#run-meta').textContent()) ?? '').includes(cli.adapter), 'the adapter the CLI used');
+  const bars = await perf.locator('.report[data-strategy="skip"] .chart rect.bar').count();
+  assert.equal(bars, cli.kernels.filter((k) => k.symbol.startsWith('gpu::code_object::')).length, 'one bar per GPU kernel');
+
+  // Skip vs keep: two more runs, then both reports side by side with the keep ÷ skip ratios.
+  await perf.locator('#compare').click();
+  await waitForPerf(perf, 'the skip vs keep table', 50_000, async () => (await perf.locator('#compare-table').count()) > 0);
+  assert.equal(await perf.locator('.report').count(), 2);
+  const metrics = await perf.locator('#compare-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
+  assert.deepEqual(metrics.map((r) => r[0]), ['Total time (ms)', 'Scratch', 'Rate', 'Kernel launches', 'Instructions time (ms)']);
+  for (const r of metrics) assert.match(r[3]!, /^\d+(\.\d+)?×$/, `the ratio of ${r[0]}`);
+  const bytes = (cellText: string): number => Number(cellText.split(' B')[0]!.replace(/,/g, ''));
+  const [, skipScratch, keepScratch, scratchRatio] = metrics[1]!;
+  assert.equal(bytes(skipScratch!), cli.scratchBytes);
+  const r = bytes(keepScratch!) / bytes(skipScratch!);
+  assert.equal(scratchRatio, `${r >= 100 ? r.toFixed(0) : r >= 10 ? r.toFixed(1) : r.toFixed(2)}×`);
+
+  // The workbench is light since the previous step; then back to dark. The panel gets the window's
+  // height for the screenshots, so both reports show.
+  await runCommand(page, 'View: Toggle Maximized Panel');
+  await waitUntil('the perf panel in the light theme', 10_000, async () => ((await perf.locator('body.vscode-light').count()) > 0 ? true : undefined));
+  await page.locator('.notifications-toasts .notification-toast').first().waitFor({ state: 'detached', timeout: 5_000 }).catch(() => undefined);
+  await screenshotOf(page.locator('.part.panel'), SHOTS, 'perf-panel-light');
+  await selectColorTheme(page, DARK_THEME);
+  await waitForWorkbenchTheme(page, 'dark', 10_000);
+  await waitUntil('the perf panel in the dark theme', 10_000, async () => ((await perf.locator('body.vscode-dark').count()) > 0 ? true : undefined));
+  assert.equal(await perf.locator('.report').count(), 2, 'the panel keeps its result across the theme change');
+  await screenshotOf(page.locator('.part.panel'), SHOTS, 'perf-panel-dark');
+});
+
+/**
+ * Waits for the perf panel to show `what`; a failure banner (no adapter, a model error) ends the wait at
+ * once with its text, so a machine without lavapipe fails with the panel's own explanation.
+ */
+async function waitForPerf(perf: FrameLocator, what: string, timeoutMs: number, done: () => Promise<boolean>): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    if (await done().catch(() => false)) return;
+    const banner = perf.locator('#banner.error');
+    if ((await banner.count()) > 0 && (await banner.isVisible())) assert.fail(`the perf panel shows a failure instead of ${what}: ${await banner.textContent()}`);
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; the panel says: ${(await perf.locator('#status').textContent().catch(() => '')) ?? ''}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
 
 /**
  * The skip-set rows of the IR view: their names, sorted, and the list position of the first. The list is

@@ -189,6 +189,14 @@ export async function waitForWorkbenchTheme(page: Page, kind: 'dark' | 'light', 
   });
 }
 
+/** Saves a screenshot of one part of the workbench (e.g. `.part.panel`, webviews included) as <dir>/<name>.png. */
+export async function screenshotOf(part: Locator, dir: string, name: string): Promise<string> {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await part.screenshot({ path, animations: 'disabled' });
+  return path;
+}
+
 /** Saves a full-window screenshot (webviews included) as <dir>/<name>.png and returns its path. */
 export async function screenshot(page: Page, dir: string, name: string): Promise<string> {
   mkdirSync(dir, { recursive: true });

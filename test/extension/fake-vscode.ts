@@ -1,7 +1,8 @@
 // A small fake of the `vscode` API: just what extension/ uses, with recorders tests can read (registered
 // commands, diagnostics per URI, progress notifications with a cancel button, messages shown, webview
-// panels and what was posted to them, file watchers whose events tests fire). Passed to activateWith()
-// through the `Vscode` seam (extension/vscode-api.ts); nothing here imports the real module.
+// panels and views and what was posted to them, file watchers whose events tests fire, workspace trust,
+// the workspace state). Passed to activateWith() through the `Vscode` seam (extension/vscode-api.ts);
+// nothing here imports the real module.
 
 import type { Vscode } from '../../extension/vscode-api.js';
 
@@ -238,6 +239,50 @@ export class FakePanel {
   }
 }
 
+/** A WebviewView (the perf panel), shown in the bottom panel. */
+export class FakeWebviewView {
+  readonly webview = new FakeWebview();
+  visible = true;
+  shown = 0;
+  private readonly disposed = new EventEmitter<void>();
+  readonly onDidDispose = this.disposed.event;
+  private readonly visibility = new EventEmitter<void>();
+  readonly onDidChangeVisibility = this.visibility.event;
+  constructor(readonly viewType: string) {}
+  show(): void {
+    this.shown++;
+  }
+  setVisible(v: boolean): void {
+    this.visible = v;
+    this.visibility.fire();
+  }
+  dispose(): void {
+    this.disposed.fire();
+  }
+}
+
+interface WebviewViewProviderLike {
+  resolveWebviewView(view: FakeWebviewView, context: unknown, token: unknown): void | Promise<void>;
+}
+
+/** context.workspaceState: a Memento kept in memory (share one between activations to model a restart). */
+export class FakeMemento {
+  readonly values = new Map<string, unknown>();
+  updates = 0;
+  keys(): string[] {
+    return [...this.values.keys()];
+  }
+  get<T>(key: string, fallback?: T): T | undefined {
+    return this.values.has(key) ? (JSON.parse(JSON.stringify(this.values.get(key))) as T) : fallback;
+  }
+  update(key: string, value: unknown): Promise<void> {
+    this.updates++;
+    if (value === undefined) this.values.delete(key);
+    else this.values.set(key, JSON.parse(JSON.stringify(value)));
+    return Promise.resolve();
+  }
+}
+
 export class FakeWatcher {
   readonly change = new EventEmitter<Uri>();
   readonly create = new EventEmitter<Uri>();
@@ -284,9 +329,36 @@ export class FakeVscode {
   readonly logs: FakeLog[] = [];
   workspaceFolders: Uri[] = [Uri.file('/ws')];
   findFilesResult: Uri[] = [];
+  readonly webviewViewProviders = new Map<string, WebviewViewProviderLike>();
+  readonly webviewViews = new Map<string, FakeWebviewView>();
+  /** workspace.isTrusted; grantTrust() also fires onDidGrantWorkspaceTrust. */
+  trusted = true;
+  /** What the next showWarningMessage/showErrorMessage resolves to (a button label). */
+  messageChoice: string | undefined;
   private readonly configChanged = new EventEmitter<{ affectsConfiguration(section: string): boolean }>();
+  private readonly trustGranted = new EventEmitter<void>();
 
-  readonly context = { subscriptions: [] as { dispose(): unknown }[], extensionUri: Uri.file('/ext') };
+  readonly context = { subscriptions: [] as { dispose(): unknown }[], extensionUri: Uri.file('/ext'), workspaceState: new FakeMemento() };
+
+  grantTrust(): void {
+    this.trusted = true;
+    this.trustGranted.fire();
+  }
+
+  /** Shows a contributed webview view (as clicking its panel tab does): resolves it the first time. */
+  async openView(viewId: string): Promise<FakeWebviewView> {
+    const existing = this.webviewViews.get(viewId);
+    if (existing) {
+      existing.show();
+      return existing;
+    }
+    const provider = this.webviewViewProviders.get(viewId);
+    if (!provider) throw new Error(`no webview view provider ${viewId}`);
+    const view = new FakeWebviewView(viewId);
+    this.webviewViews.set(viewId, view);
+    await provider.resolveWebviewView(view, {}, new FakeToken());
+    return view;
+  }
 
   /** Sets a setting (`onnxFp8.attentionQdq`) and fires onDidChangeConfiguration. */
   setConfiguration(key: string, value: unknown): void {
@@ -365,13 +437,13 @@ export class FakeVscode {
             rec.done = true;
           }
         },
-        showErrorMessage(text: string): Promise<undefined> {
+        showErrorMessage(text: string): Promise<string | undefined> {
           self.messages.push({ level: 'error', text });
-          return Promise.resolve(undefined);
+          return Promise.resolve(self.messageChoice);
         },
-        showWarningMessage(text: string): Promise<undefined> {
+        showWarningMessage(text: string): Promise<string | undefined> {
           self.messages.push({ level: 'warning', text });
-          return Promise.resolve(undefined);
+          return Promise.resolve(self.messageChoice);
         },
         showInformationMessage(text: string): Promise<undefined> {
           self.messages.push({ level: 'info', text });
@@ -381,6 +453,11 @@ export class FakeVscode {
           self.customEditors.set(viewType, provider);
           return new Disposable(() => self.customEditors.delete(viewType));
         },
+        registerWebviewViewProvider(viewId: string, provider: WebviewViewProviderLike): Disposable {
+          if (self.webviewViewProviders.has(viewId)) throw new Error(`webview view ${viewId} registered twice`);
+          self.webviewViewProviders.set(viewId, provider);
+          return new Disposable(() => self.webviewViewProviders.delete(viewId));
+        },
         showTextDocument(doc: FakeDocument, options: unknown): Promise<unknown> {
           self.shown.push({ doc, options });
           return Promise.resolve({ document: doc });
@@ -389,6 +466,10 @@ export class FakeVscode {
         activeTextEditor: undefined,
       },
       workspace: {
+        get isTrusted(): boolean {
+          return self.trusted;
+        },
+        onDidGrantWorkspaceTrust: self.trustGranted.event,
         getConfiguration(section: string) {
           return { get: <T>(key: string): T | undefined => self.configuration.get(`${section}.${key}`) as T | undefined };
         },
@@ -460,6 +541,12 @@ export class FakeVscode {
             await self.openWith(args[0] as Uri, args[1] as string);
             return undefined;
           }
+          // VS Code's own commands the extension runs: a view's focus command and the trust editor.
+          if (id.endsWith('.focus') && self.webviewViewProviders.has(id.slice(0, -'.focus'.length))) {
+            await self.openView(id.slice(0, -'.focus'.length));
+            return undefined;
+          }
+          if (id === 'workbench.trust.manage') return undefined;
           const fn = self.commands.get(id);
           if (!fn) throw new Error(`command '${id}' not found`);
           return fn(...args);

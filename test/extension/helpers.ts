@@ -1,8 +1,9 @@
 // Helpers for the extension host tests: the host code bundled from extension/host.ts (tests import the
-// bundle, as VS Code would run it), a fake child process and spawner, and CLI JSON documents.
+// bundle, as VS Code would run it), a fake child process and spawner, and CLI JSON documents (compile,
+// and perf from the fixtures in test/webview/fixtures).
 
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +54,7 @@ export class FakeChild extends EventEmitter {
   constructor(
     readonly command: string,
     readonly args: readonly string[],
+    readonly options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
   ) {
     super();
   }
@@ -92,8 +94,8 @@ export class FakeSpawner {
   readonly children: FakeChild[] = [];
   reply: (args: readonly string[]) => Reply | undefined = () => undefined;
 
-  readonly spawn = ((command: string, args: readonly string[]) => {
-    const child = new FakeChild(command, args);
+  readonly spawn = ((command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) => {
+    const child = new FakeChild(command, args, options);
     this.children.push(child);
     const r = this.reply(args.slice(1));
     if (r) setImmediate(() => child.finish(r.code, r.stdout, r.stderr));
@@ -101,7 +103,7 @@ export class FakeSpawner {
   }) as unknown as SpawnFn;
 
   launcher(): CliLauncher {
-    return { spawn: this.spawn, node: '/usr/bin/node', env: {}, cliPath: '/ext/dist/cli.mjs' };
+    return { spawn: this.spawn, node: '/usr/bin/node', env: { ELECTRON_RUN_AS_NODE: '1' }, cliPath: '/ext/dist/cli.mjs' };
   }
 
   /** The CLI arguments (after the script path) of each spawn. */
@@ -159,4 +161,11 @@ export async function until(cond: () => boolean, ms = 2000, what = 'condition'):
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setImmediate(r));
   }
+}
+
+/** `perf --format json` of the ONNX attention node test on lavapipe (test/webview/fixtures), for one strategy. */
+export function perfJson(strategy: 'skip' | 'keep', edit?: (doc: Record<string, unknown>) => void): string {
+  const doc = JSON.parse(readFileSync(repoPath(`test/webview/fixtures/perf-attention-4d-${strategy}.json`), 'utf8')) as Record<string, unknown>;
+  edit?.(doc);
+  return JSON.stringify(doc);
 }

@@ -38,10 +38,11 @@ async function compileAndOpen(fake: FakeVscode): Promise<FakePanel> {
   return panel;
 }
 
-test('activation registers the commands, the IR editor and documents, and a watcher, and spawns nothing', () => {
+test('activation registers the commands, the IR editor and documents, the perf panel and a watcher, and spawns nothing', () => {
   const { fake, sp } = setup();
-  assert.deepEqual([...fake.commands.keys()].sort(), ['onnxFp8.compile', 'onnxFp8.compileWorkspace', 'onnxFp8.revealInstruction', 'onnxFp8.showCompiledIr']);
+  assert.deepEqual([...fake.commands.keys()].sort(), ['onnxFp8.compile', 'onnxFp8.compileWorkspace', 'onnxFp8.revealInstruction', 'onnxFp8.runPerf', 'onnxFp8.showCompiledIr']);
   assert.deepEqual([...fake.customEditors.keys()], ['onnxFp8.irView']);
+  assert.deepEqual([...fake.webviewViewProviders.keys()], ['onnxFp8.perfPanel']);
   assert.deepEqual([...fake.contentProviders.keys()], ['onnx-fp8-ir']);
   assert.equal(fake.codeLensProviders.length, 1);
   assert.equal(fake.hoverProviders.length, 1);

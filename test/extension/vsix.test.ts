@@ -1,6 +1,7 @@
-// Packaging: production bundles + `vsce package --no-dependencies` (offline) in a staging copy of the
-// repository's manifest, README, .vscodeignore and media, with sources, maps and node_modules lying
-// around as they do in a checkout. The VSIX must hold exactly what runs.
+// Packaging: production bundles + the staged webgpu package (extension/stage-dawn.mjs) + `vsce package
+// --no-dependencies` (offline) in a staging copy of the repository's manifest, README, .vscodeignore and
+// media, with sources, maps and node_modules lying around as they do in a checkout. The VSIX must hold
+// exactly what runs: the bundles, media, and the webgpu loader with this platform's dawn.node.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -13,6 +14,10 @@ import { repoPath } from '../helpers/paths.js';
 
 interface BuildModule {
   buildBundles(o: { targets?: string[]; outdir?: string; production?: boolean }): Promise<void>;
+}
+interface StageModule {
+  stageDawn(distDir: string): string[];
+  dawnTarget(): string;
 }
 
 const stage = mkdtempSync(join(tmpdir(), 'onnx-fp8-vsix-'));
@@ -43,10 +48,13 @@ function readZip(buf: Buffer): Map<string, Buffer> {
   return out;
 }
 
-test('the package script (production bundles, vsce package --no-dependencies) makes a VSIX with the bundles, media and licence only: no sources, maps or node_modules', async () => {
+test('the package script (production bundles, staged dawn.node, vsce package --no-dependencies) makes a VSIX with the bundles, webgpu, media and licence only: no sources, maps or root node_modules', async () => {
   for (const f of ['package.json', 'README.md', 'LICENSE', '.vscodeignore', 'media']) cpSync(repoPath(f), join(stage, f), { recursive: true });
   const build = (await import(pathToFileURL(repoPath('scripts/build.mjs')).href)) as BuildModule;
   await build.buildBundles({ outdir: join(stage, 'dist'), production: true });
+  const dawn = (await import(pathToFileURL(repoPath('extension/stage-dawn.mjs')).href)) as StageModule;
+  const staged = dawn.stageDawn(join(stage, 'dist'));
+  const target = dawn.dawnTarget();
   // What else lies in a checkout, and must stay out.
   for (const junk of ['src/compiler.ts', 'extension/host.ts', 'webview/ir-view/main.ts', 'test/x.test.ts', 'docs/extension.md', 'node_modules/protobufjs/index.js', 'dist/cli.mjs.map', 'dist/extension.cjs.map', 'dist/webview/ir-view.js.map', 'tsconfig.json', 'onnx-fp8.vsix', 'examples/bert_layer.onnx']) {
     mkdirSync(dirname(join(stage, junk)), { recursive: true });
@@ -61,24 +69,38 @@ test('the package script (production bundles, vsce package --no-dependencies) ma
   assert.equal(vsce.status, 0, `vsce failed:\n${vsce.stdout}\n${vsce.stderr}`);
 
   const zip = readZip(readFileSync(join(stage, 'out.vsix')));
-  assert.deepEqual([...zip.keys()].sort(), [
-    '[Content_Types].xml',
-    'extension.vsixmanifest',
-    'extension/LICENSE.txt',
-    'extension/dist/cli.mjs',
-    'extension/dist/extension.cjs',
-    'extension/dist/webview/ir-view.css',
-    'extension/dist/webview/ir-view.js',
-    'extension/media/icon.png',
-    'extension/package.json',
-    'extension/readme.md',
-  ]);
+  assert.deepEqual(
+    [...zip.keys()].sort(),
+    [
+      '[Content_Types].xml',
+      'extension.vsixmanifest',
+      'extension/LICENSE.txt',
+      'extension/dist/cli.mjs',
+      'extension/dist/extension.cjs',
+      ...staged.map((f) => `extension/dist/${f}`),
+      'extension/dist/webview/ir-view.css',
+      'extension/dist/webview/ir-view.js',
+      'extension/dist/webview/perf-panel.css',
+      'extension/dist/webview/perf-panel.js',
+      'extension/media/icon.png',
+      'extension/package.json',
+      'extension/readme.md',
+    ].sort(),
+  );
+  // One platform's binary and the loader, nothing else of the package.
+  assert.ok(staged.includes(`node_modules/webgpu/dist/${target}/dawn.node`), staged.join(', '));
+  assert.deepEqual(
+    staged.filter((f) => !f.startsWith(`node_modules/webgpu/dist/${target}/`)),
+    ['node_modules/webgpu/package.json', 'node_modules/webgpu/index.js', 'node_modules/webgpu/LICENSE.md'],
+  );
+  assert.equal(zip.get(`extension/dist/node_modules/webgpu/dist/${target}/dawn.node`)!.length, readFileSync(repoPath(`node_modules/webgpu/dist/${target}/dawn.node`)).length);
   // Production bundles: minified, no source map references; the extension loads `vscode` from the editor.
   const ext = zip.get('extension/dist/extension.cjs')!.toString();
   assert.doesNotMatch(ext, /sourceMappingURL/);
   assert.match(ext, /require\("vscode"\)/);
   assert.ok(ext.split('\n').length < 40, 'minified');
   assert.doesNotMatch(zip.get('extension/dist/webview/ir-view.js')!.toString(), /sourceMappingURL/);
+  assert.doesNotMatch(zip.get('extension/dist/webview/perf-panel.js')!.toString(), /sourceMappingURL/);
   const manifest = JSON.parse(zip.get('extension/package.json')!.toString()) as { main: string; engines: { vscode: string } };
   assert.equal(manifest.main, './dist/extension.cjs');
   assert.equal(manifest.engines.vscode, '^1.90.0');

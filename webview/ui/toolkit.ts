@@ -74,20 +74,33 @@ export function textField(o: { id: string; placeholder: string; label: string; v
 export interface Choice<T extends string> {
   readonly element: HTMLElement;
   value: T;
+  /** Replaces the options (the perf panel's list of past runs changes as runs finish). */
+  setOptions(options: readonly { value: T; label: string }[], value: T): void;
 }
 
 export function dropdown<T extends string>(o: { id: string; label: string; options: readonly { value: T; label: string }[]; value: T }, onChange: (value: T) => void): Choice<T> {
   const d = document.createElement('vscode-dropdown') as Dropdown;
   d.id = o.id;
   d.setAttribute('aria-label', o.label);
-  const byValue = new Map<string, T>(o.options.map((x) => [x.value, x.value]));
-  for (const opt of o.options) {
-    const el = document.createElement('vscode-option');
-    el.setAttribute('value', opt.value);
-    el.textContent = opt.label;
-    d.appendChild(el);
-  }
-  d.value = o.value;
+  const byValue = new Map<string, T>();
+  const fill = (options: readonly { value: T; label: string }[], value: T): void => {
+    while (d.firstChild) d.removeChild(d.firstChild);
+    byValue.clear();
+    for (const opt of options) {
+      byValue.set(opt.value, opt.value);
+      const el = document.createElement('vscode-option');
+      el.setAttribute('value', opt.value);
+      el.textContent = opt.label;
+      d.appendChild(el);
+    }
+    d.value = value;
+    // NOTE: the dropdown learns about new options on slotchange, after this task; until then it resets
+    // a value it does not know to the first option. Set it again once the options are in.
+    setTimeout(() => {
+      if (d.value !== value && byValue.has(value)) d.value = value;
+    }, 0);
+  };
+  fill(o.options, o.value);
   d.addEventListener('change', () => {
     const v = byValue.get(d.value);
     if (v !== undefined) onChange(v);
@@ -100,7 +113,13 @@ export function dropdown<T extends string>(o: { id: string; label: string; optio
     set value(v: T) {
       d.value = v;
     },
+    setOptions: fill,
   };
+}
+
+/** Enables or disables a control made here (button, dropdown, …). */
+export function setDisabled(control: HTMLElement, disabled: boolean): void {
+  control.toggleAttribute('disabled', disabled);
 }
 
 export interface Toggle {
