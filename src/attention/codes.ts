@@ -8,7 +8,7 @@ export const ATTENTION_CODES = {
   ATTENTION_REGION: { severity: 'info', meaning: 'an attention block was found; the message gives its pattern and ONNX nodes' },
   ATTENTION_OUTSIDE_USE: {
     severity: 'warning',
-    meaning: 'an accepted block also returns its scores or probabilities as a graph output (qk_matmul_output, output_attentions); fusion must write that output too or leave the block unfused',
+    meaning: 'an accepted block also returns its scores or probabilities as a graph output (qk_matmul_output, output_attentions); fusion computes that output a second time with separate kernels',
   },
   ATTENTION_REJECTED_CONSTANT_OPERAND: {
     severity: 'info',

@@ -4,9 +4,11 @@
 //   dot(q, kᵀ) → [scale, mask] → softmax → dot(·, v) → q(·)   ->   group[tag=attention](q, kᵀ, v, mask), [attn0]
 // Constants the region reads (scale, causal mask) move inside; masks computed from inputs become group
 // inputs; a chain of single-user elementwise consumers of the result (a convert, the quantizelinear that
-// feeds the next quant_dot) is absorbed as an epilogue. A region is left unfused, with a diagnostic, when
-// its dots are quantized (quant_dot: the keep strategy, as MIGraphX before #4900) or when one of its
-// intermediates (scores, probabilities) is used outside it. Runs after rewrite-reduce, before fuse-reduce.
+// feeds the next quant_dot) is absorbed as an epilogue. Scores or probabilities that are also graph
+// outputs (ONNX Attention's qk_matmul_output, a model's output_attentions) are computed a second time
+// by ordinary kernels, so the block still fuses. A region is left unfused, with a diagnostic, when its
+// dots are quantized (quant_dot: the keep strategy, as MIGraphX before #4900) or when another op reads
+// one of its intermediates. Runs after rewrite-reduce, before fuse-reduce.
 
 import type { PassContext, Pass } from './pass.js';
 import type { Instruction } from '../ir/instruction.js';
@@ -29,6 +31,28 @@ export function attentionRegions(m: Module): Map<number, Instruction[]> {
 }
 
 const nodesOf = (members: readonly Instruction[]) => [...new Set(members.map((i) => i.origin?.node).filter((n): n is string => !!n))];
+
+/**
+ * Copies `leak` and the region instructions it depends on to the end of the module (before @return),
+ * without attention marks, and returns the copy: the value a graph output reads instead of the region's.
+ */
+function recomputeOutside(m: Module, members: ReadonlySet<Instruction>, leak: Instruction): Instruction {
+  const needed = new Set<Instruction>();
+  const visit = (i: Instruction) => {
+    if (!members.has(i) || needed.has(i)) return;
+    needed.add(i);
+    i.inputs.forEach(visit);
+  };
+  visit(leak);
+  const index = m.indexMap();
+  const copies = new Map<Instruction, Instruction>();
+  for (const ins of [...needed].sort((a, b) => index.get(a)! - index.get(b)!)) {
+    const copy = m.insertInstruction(m.returnInstruction(), ins.op, ins.inputs.map((i) => copies.get(i) ?? i), ins.moduleInputs);
+    copy.origin = ins.origin;
+    copies.set(ins, copy);
+  }
+  return copies.get(leak)!;
+}
 
 /** Absorbs single-user elementwise consumers of `output` on the same lens into `members`. */
 function absorbEpilogue(m: Module, members: Set<Instruction>, output: Instruction): Instruction {
@@ -61,6 +85,18 @@ export function fuseAttentionModule(program: Program, m: Module, ctx: PassContex
       continue;
     }
     const members = new Set(list);
+    for (const leak of list) {
+      if (leak.meta.attention?.role === 'gemm2') continue;
+      const users = leak.outputs.filter((u) => !members.has(u));
+      if (users.length === 0 || !users.every((u) => u.isReturn())) continue;
+      const copy = recomputeOutside(m, members, leak);
+      for (const ret of new Set(users)) m.replaceInstruction(ret, ret.op, ret.inputs.map((i) => (i === leak ? copy : i)));
+      ctx.diagnostics.info(
+        'ATTENTION_SCORES_RECOMPUTED',
+        `attention region ${id}: ${leak.origin?.node ?? leak.op.name} is also a graph output, so it is computed a second time by separate kernels and the block still fuses`,
+        where,
+      );
+    }
     const outside = list.filter((i) => i.outputs.some((u) => !members.has(u)));
     if (outside.length !== 1) {
       const leaks = outside.filter((i) => i.meta.attention?.role !== 'gemm2').map((i) => i.origin?.node ?? i.op.name);

@@ -128,10 +128,30 @@ test('quantized GEMMs (the keep strategy) are left unfused, with a diagnostic', 
   assert.ok(d.items.some((x) => x.code === 'ATTENTION_NOT_FUSED_QUANTIZED' && /--attention-qdq keep/.test(x.message)));
 });
 
-test('a score tensor also used outside the block stops fusion, with a diagnostic', () => {
-  const leak = attention({ scale: true, leakScores: true });
-  const d = fuse(leak);
-  assert.doesNotMatch(leak.toString(), /group/);
+test('scores that are also a graph output are recomputed outside, and the block still fuses (bit for bit)', () => {
+  const plain = attention({ scale: true, leakScores: true });
+  const fused = attention({ scale: true, leakScores: true });
+  rewriteReduce.apply(plain, { diagnostics: new DiagnosticSink() });
+  const d = fuse(fused);
+  const main = moduleToString(fused.mainModule());
+  assert.match(main, /= group\[tag=attention\]/);
+  assert.equal(main.match(/= dot\(/g)?.length, 1, 'the recomputed score dot is outside the group');
+  assert.ok(d.items.some((x) => x.code === 'ATTENTION_SCORES_RECOMPUTED'));
+  const inputs = randomInputs(plain.mainModule(), 4);
+  const a = evaluateProgram(plain, inputs);
+  const b = evaluateProgram(fused, inputs);
+  a.forEach((t, k) => assert.deepEqual(Array.from(b[k]!.toFloat32Array()), Array.from(t.toFloat32Array()), `output ${k}`));
+});
+
+test('an intermediate read by another op stops fusion, with a diagnostic', () => {
+  const p = attention({ scale: true });
+  const m = p.mainModule();
+  const scores = m.instructions().find((i) => i.meta.attention?.role === 'scores')!;
+  const ret = m.returnInstruction()!;
+  const neg = m.insertInstruction(ret, makeOp('neg'), [scores]);
+  m.replaceReturn([...ret.inputs, neg]);
+  const d = fuse(p);
+  assert.doesNotMatch(p.toString(), /group/);
   assert.ok(d.items.some((x) => x.code === 'ATTENTION_NOT_FUSED_OUTSIDE_USE' && /also used outside/.test(x.message)));
 });
 
