@@ -53,5 +53,6 @@ export function baselineProgram(m: number, k: number, n: number): LoweredProgram
       { name: 'b', buffer: 1, shape: new Shape('float_type', [k, n]) },
     ],
     outputs: [{ buffer: 2, shape: new Shape('float_type', [m, n]), offset: 0 }],
+    fallbacks: [],
   };
 }

@@ -66,6 +66,8 @@ export function parsePerfJson(stdout: string): PerfReport {
     instructions: slowest,
     instructionCount: instructions.length,
     scratchBytes: num(doc, 'scratchBytes'),
+    // Older CLIs print no `fallbacks`: nothing is known to have fallen back.
+    fallbacks: Array.isArray(doc['fallbacks']) ? doc['fallbacks'].filter(isRecord).map((f) => ({ instruction: String(f['instruction'] ?? ''), reason: String(f['reason'] ?? '') })) : [],
   };
 }
 

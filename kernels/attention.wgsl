@@ -30,8 +30,10 @@ struct Params {
   out_scale: f32,
   // Boolean masks: the condition value that keeps a key (1: where(cond, scores, fill); 0: where(cond, fill, scores)).
   mask_keep: u32,
-  _unused0: u32,
-  _unused1: u32,
+  // where(cond, 0, P) on the probabilities (bool cond): 0 none, 1 zero where cond is true, 2 where it
+  // is false; the condition's element offset.
+  zero_probs: u32,
+  zero_offset: i32,
   // Codes when the overrides are DYNAMIC: input type, mask type, output type, saturate.
   codes: vec4<u32>,
   // Mask kind (0 none, 1 additive, 2 boolean), causal, softcap, quantize.
@@ -44,6 +46,8 @@ struct Params {
   v_strides: vec4<i32>,
   out_strides: vec4<i32>,
   mask_strides: vec4<i32>,
+  // The zeroing condition's element strides along (batch, head, query, key).
+  zero_strides: vec4<i32>,
 }
 
 // Inputs are read_write like every kernel a lowered program runs: q, k, v and the output may be ranges
@@ -54,6 +58,8 @@ struct Params {
 @group(0) @binding(3) var<storage, read_write> v: array<u32>;
 @group(0) @binding(4) var<storage, read_write> mask: array<u32>;
 @group(0) @binding(5) var<storage, read_write> y: array<u32>;
+// where(cond, 0, P)'s cond: bool_type, one byte per element (a dummy buffer when zero_probs is 0).
+@group(0) @binding(6) var<storage, read_write> zero_cond: array<u32>;
 
 const DYNAMIC: u32 = 0xffffffffu;
 
@@ -65,9 +71,11 @@ override SOFTCAP: u32 = 0xffffffffu;
 override OUT_TYPE: u32 = 0xffffffffu;
 override SATURATE: u32 = 0xffffffffu;
 override QUANTIZE: u32 = 0xffffffffu;
-// Head size (a multiple of 4 · TD), query rows per workgroup, keys per tile, rows per invocation
+// Q and K's head size (a multiple of 4 · TD), query rows per workgroup, keys per tile, rows per invocation
 // (at most 4), invocations per row group, workgroup size (= BQ / RQ · TD).
 override HEAD_DIM: u32;
+// V's (and the output's) head size; may differ from Q's and K's (a multiple of 4 · TD as well).
+override HEAD_DIM_V: u32;
 override BQ: u32 = 32u;
 override BK: u32 = 16u;
 override RQ: u32 = 4u;
@@ -94,10 +102,10 @@ const NEG_INF_BITS: u32 = 0xff800000u;
 // Q rows of the workgroup, and K then V rows of the current tile: row-major with one vec4 of padding
 // per row, so the invocations of a row group read different banks.
 var<workgroup> q_tile: array<Tile, BQ * (HEAD_DIM / 4u + 1u)>;
-var<workgroup> kv_tile: array<Tile, BK * (HEAD_DIM / 4u + 1u)>;
+var<workgroup> kv_tile: array<Tile, BK * (max(HEAD_DIM, HEAD_DIM_V) / 4u + 1u)>;
 // P of the tile: entry key * (BQ / RQ) + row group holds the RQ rows of that group (component i = row
 // group + i · BQ / RQ). At the end it stages O, one row of every row group at a time.
-var<workgroup> p_tile: array<vec4<f32>, max(BK, HEAD_DIM / 4u) * (BQ / RQ)>;
+var<workgroup> p_tile: array<vec4<f32>, max(BK, HEAD_DIM_V / 4u) * (BQ / RQ)>;
 // Per-row partials of the TD invocations of a row group: tile maxima, and at the end the sums.
 var<workgroup> red: array<f32, BQ * TD>;
 
@@ -186,8 +194,8 @@ fn load_q_tile(base: i32, q0: u32, lid: u32) {
 
 // BK rows (keys k0 …) of K (which = 1) or V (2) into kv_tile; rows past the sequence are zeros.
 fn load_kv_tile(which: u32, base: i32, strides: vec4<i32>, k0: u32, along_d: bool, along_s: bool, lid: u32) {
-  let d4n = HEAD_DIM / 4u;
-  let row_len = d4n + 1u;
+  let d4n = select(HEAD_DIM_V, HEAD_DIM, which == 1u) / 4u;
+  let row_len = max(HEAD_DIM, HEAD_DIM_V) / 4u + 1u;
   if (along_s) {
     // K stored [.., D, S]: a block of 4 keys × 4 dims is four contiguous reads along s, transposed here.
     let k4n = BK / 4u;
@@ -313,16 +321,25 @@ fn write_out(at: i32, bits: vec4<u32>) {
   y[u32(at) >> 2u] = fp8_code(bits.x) | (fp8_code(bits.y) << 8u) | (fp8_code(bits.z) << 16u) | (fp8_code(bits.w) << 24u);
 }
 
-// O / sum of row i of every row group into p_tile (entry row group · HEAD_DIM / 4 + d4). `acc` is read
+// Whether where(cond, 0, P) zeroes the probability of (row, key) (both in range).
+fn prob_zeroed(zero_base: i32, row: u32, key: u32) -> bool {
+  let u = u32(zero_base + i32(row) * params.zero_strides.z + i32(key) * params.zero_strides.w);
+  let cond = extract_bits(zero_cond[word_of(u, 1u)], u, 1u) != 0u;
+  return cond == (params.zero_probs == 1u);
+}
+
+// O / sum of row i of every row group into p_tile (entry row group · HEAD_DIM_V / 4 + d4). `acc` is read
 // at the constant row `i` only: a private array indexed by a variable would be demoted to local
 // memory, and on an H200 that made P·V ten times slower than Q·Kᵀ.
-fn stage_row(acc: ptr<function, array<array<vec4<f32>, DV4_MAX>, RQ_MAX>>, i: u32, total: f32, rg: u32, td: u32) {
-  let d4n = HEAD_DIM / 4u;
+// `kept`: some probability of the row is not zeroed by where(cond, 0, P) (always, without it).
+fn stage_row(acc: ptr<function, array<array<vec4<f32>, DV4_MAX>, RQ_MAX>>, i: u32, total: f32, kept: bool, rg: u32, td: u32) {
+  let d4n = HEAD_DIM_V / 4u;
   for (var j = 0u; j < d4n / TD; j++) {
     var o = (*acc)[i][j] / total;
     if (total == 0.0) {
-      // Every key left out: softmax of all −Inf is NaN, as the reference interpreter computes it.
-      o = bitcast<vec4<f32>>(vec4<u32>(0x7fc00000u | (params.batch & 0u)));
+      // Every key left out: softmax of all −Inf is NaN, as the reference interpreter computes it,
+      // unless where(cond, 0, P) replaces every one of those NaNs with 0.
+      o = select(vec4<f32>(0.0), bitcast<vec4<f32>>(vec4<u32>(0x7fc00000u | (params.batch & 0u))), kept);
     }
     p_tile[rg * d4n + td + j * TD] = o;
   }
@@ -330,7 +347,7 @@ fn stage_row(acc: ptr<function, array<array<vec4<f32>, DV4_MAX>, RQ_MAX>>, i: u3
 
 // The staged row i of every row group to the output: consecutive invocations, consecutive dims.
 fn write_rows(i: u32, q0: u32, out_base: i32, lid: u32) {
-  let d4n = HEAD_DIM / 4u;
+  let d4n = HEAD_DIM_V / 4u;
   let groups = BQ / RQ;
   for (var g = lid; g < groups * d4n; g += WG) {
     let row = q0 + g / d4n + i * groups;
@@ -345,9 +362,10 @@ fn write_rows(i: u32, q0: u32, out_base: i32, lid: u32) {
 fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>) {
   let d4n = HEAD_DIM / 4u;
   let row_len = d4n + 1u;
+  let kv_row_len = max(HEAD_DIM, HEAD_DIM_V) / 4u + 1u;
   let groups = BQ / RQ;
   let kpt = BK / TD;
-  let dv4 = d4n / TD;
+  let dv4 = HEAD_DIM_V / 4u / TD;
   let rg = lid / TD;
   let td = lid % TD;
   let q0 = wid.x * BQ;
@@ -359,6 +377,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let v_base = params.offsets.z + i32(b) * params.v_strides.x + i32(hk) * params.v_strides.y;
   let out_base = params.offsets.w + i32(b) * params.out_strides.x + i32(h) * params.out_strides.y;
   let mask_base = params.mask_offset + i32(b) * params.mask_strides.x + i32(h) * params.mask_strides.y;
+  let zero_base = params.zero_offset + i32(b) * params.zero_strides.x + i32(h) * params.zero_strides.y;
 
   load_q_tile(q_base, q0, lid);
 
@@ -375,6 +394,8 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   // unroll: see stage_row.
   var m = vec4<f32>(LEFT_OUT);
   var l = vec4<f32>(0.0);
+  // 1 once some probability of the row is not zeroed by where(cond, 0, P).
+  var kept = vec4<f32>(select(0.0, 1.0, params.zero_probs == 0u));
   var acc: array<array<vec4<f32>, DV4_MAX>, RQ_MAX>;
 
   for (var k0 = 0u; k0 < k_end; k0 += BK) {
@@ -397,7 +418,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
         qv[i] = from_tile(q_tile[(rg + i * groups) * row_len + d4]);
       }
       for (var j = 0u; j < kpt; j++) {
-        let kv = from_tile(kv_tile[(td + j * TD) * row_len + d4]);
+        let kv = from_tile(kv_tile[(td + j * TD) * kv_row_len + d4]);
         for (var i = 0u; i < RQ; i++) {
           s[i][j] += dot(qv[i], kv);
         }
@@ -435,9 +456,19 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     }
     for (var j = 0u; j < kpt; j++) {
       var p = vec4<f32>(0.0);
+      let key = k0 + td + j * TD;
       for (var i = 0u; i < RQ; i++) {
         p[i] = select(0.0, exp2(s[i][j] - m[i]), s[i][j] > LEFT_OUT);
         l[i] += p[i];
+        // where(cond, 0, P): the softmax's sum counts the key, O does not.
+        let row = q0 + rg + i * groups;
+        if (params.zero_probs != 0u && key < params.seq_kv && row < params.seq_q) {
+          if (prob_zeroed(zero_base, row, key)) {
+            p[i] = 0.0;
+          } else {
+            kept[i] = 1.0;
+          }
+        }
       }
       p_tile[(td + j * TD) * groups + rg] = p;
     }
@@ -448,7 +479,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
     for (var key = 0u; key < keys; key++) {
       let p = p_tile[key * groups + rg];
       for (var j = 0u; j < dv4; j++) {
-        let vv = from_tile(kv_tile[key * row_len + td + j * TD]);
+        let vv = from_tile(kv_tile[key * kv_row_len + td + j * TD]);
         for (var i = 0u; i < RQ; i++) {
           acc[i][j] += p[i] * vv;
         }
@@ -468,13 +499,28 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       total[i] += red[(rg + i * groups) * TD + t];
     }
   }
+  if (params.zero_probs != 0u) {
+    // Whether any invocation of the row group kept a probability of the row.
+    workgroupBarrier();
+    for (var i = 0u; i < RQ; i++) {
+      red[(rg + i * groups) * TD + td] = kept[i];
+    }
+    workgroupBarrier();
+    for (var i = 0u; i < RQ; i++) {
+      var row_kept = 0.0;
+      for (var t = 0u; t < TD; t++) {
+        row_kept = max(row_kept, red[(rg + i * groups) * TD + t]);
+      }
+      kept[i] = row_kept;
+    }
+  }
   for (var i = 0u; i < RQ; i++) {
     workgroupBarrier(); // p_tile (P of the last tile, or the previous staged row) is free
     switch i {
-      case 0u: { stage_row(&acc, 0u, total.x, rg, td); }
-      case 1u: { stage_row(&acc, 1u, total.y, rg, td); }
-      case 2u: { stage_row(&acc, 2u, total.z, rg, td); }
-      default: { stage_row(&acc, 3u, total.w, rg, td); }
+      case 0u: { stage_row(&acc, 0u, total.x, kept.x > 0.0, rg, td); }
+      case 1u: { stage_row(&acc, 1u, total.y, kept.y > 0.0, rg, td); }
+      case 2u: { stage_row(&acc, 2u, total.z, kept.z > 0.0, rg, td); }
+      default: { stage_row(&acc, 3u, total.w, kept.w > 0.0, rg, td); }
     }
     workgroupBarrier();
     write_rows(i, q0, out_base, lid);

@@ -8,7 +8,7 @@ import { UsageError } from '../errors.js';
 import { randomInputs } from '../inputs/random-inputs.js';
 import { type CommandSpec, type ParsedArgs, intOption, keyValueOption } from './args.js';
 import { FP8_OPTIONS, fp8CompileOptions } from './compile.js';
-import { readInputDir } from './run.js';
+import { fallbackLine, readInputDir } from './run.js';
 
 export const perfSpec: CommandSpec = {
   name: 'perf',
@@ -64,6 +64,7 @@ export async function runPerf(args: ParsedArgs, stdout: (s: string) => void): Pr
       kernels: s.kernels,
       instructions: s.instructions,
       scratchBytes: scratch,
+      fallbacks: m.fallbacks,
     };
     stdout(JSON.stringify(json, null, 2) + '\n');
     return;
@@ -71,5 +72,6 @@ export async function runPerf(args: ParsedArgs, stdout: (s: string) => void): Pr
   stdout(result.program.toString());
   stdout(`\nAdapter: ${m.adapter}\nRunning performance report (${iterations} iterations) ...\n`);
   if (!m.perKernelTimes) stdout('Note: this adapter has no timestamp queries; per-kernel times are not available.\n');
+  for (const f of m.fallbacks) stdout(`${fallbackLine(f)}\n`);
   stdout(formatReport(m.input, s));
 }

@@ -4,6 +4,7 @@
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LoweringFallback } from '../codegen/launch.js';
 import { compileFile, type ValueSignature } from '../compiler.js';
 import { ModelError, UsageError } from '../errors.js';
 import { formatG } from '../ir/format.js';
@@ -77,6 +78,11 @@ function summary(name: string, t: Tensor): string {
   return `${name}: ${t.type}, {${t.shape.lens.join(', ')}}: ${stats}${nan ? `, ${nan} NaN` : ''}\n  {${head}${values.length > 8 ? ', ...' : ''}}\n`;
 }
 
+/** The warning `run` and `perf` print for a fused op that runs as separate kernels on the device. */
+export function fallbackLine(f: LoweringFallback): string {
+  return `warning: KERNEL_FALLBACK: ${f.instruction} runs as separate kernels, ${f.reason}`;
+}
+
 export async function runRun(args: ParsedArgs, stdout: (s: string) => void): Promise<void> {
   const [model] = args.positionals as [string];
   const seed = intOption(args, 'seed', 0);
@@ -91,7 +97,7 @@ export async function runRun(args: ParsedArgs, stdout: (s: string) => void): Pro
   if (backend !== undefined && device !== 'webgpu') throw new UsageError('run: --backend needs --device webgpu');
   const outputs =
     device === 'webgpu'
-      ? await (await import('../runtime/index.js')).runOnWebGpu(result.program, params, backend ? { backend } : {})
+      ? await (await import('../runtime/index.js')).runOnWebGpu(result.program, params, { ...(backend ? { backend } : {}), onFallback: (f) => stdout(`${fallbackLine(f)}\n`) })
       : evaluateProgram(result.program, params);
   outputs.forEach((t, k) => stdout(summary(result.outputs[k]?.name ?? `output_${k}`, t)));
   const outDir = args.values.get('output');

@@ -42,6 +42,13 @@ export interface AttentionKernelDesc {
   /** c in c · tanh(scores / c), applied after the scale and before the mask. */
   readonly softcap?: number;
   readonly mask?: AttentionMask;
+  /**
+   * where(cond, 0, P) on the softmax's output P (cond a bool_type view broadcastable to [batch, heads,
+   * seqQ, seqKv]): those probabilities take no part in O, though the softmax's sum counted them. The
+   * ONNX Attention op's expansion zeroes fully masked rows (whose P is NaN) this way. `zeroWhen` false:
+   * where(cond, P, 0). Not with causal.
+   */
+  readonly zeroProbs?: { readonly view: ValueView; readonly zeroWhen?: boolean };
   /** Causal masking: query i sees keys j <= i + pastLength (pastLength = cached keys before the queries). */
   readonly causal?: { readonly pastLength?: number };
   /** quantizelinear(O, scale) with zero point 0 into the (fp8) output type. */
@@ -95,12 +102,13 @@ const TILINGS: readonly AttentionTiling[] = [
 ];
 const FALLBACK_TDS = [8, 4, 2, 1];
 
-/** Bytes of workgroup memory a tiling uses at this head size (kernels/attention.wgsl's arrays). */
-export function attentionWorkgroupBytes(t: AttentionTiling, headDim: number): number {
+/** Bytes of workgroup memory a tiling uses at these head sizes (kernels/attention.wgsl's arrays). */
+export function attentionWorkgroupBytes(t: AttentionTiling, headDim: number, headDimV = headDim): number {
   const vec = t.tile === 'f16' ? 8 : 16;
-  const rowVec4s = headDim / 4 + 1;
-  // q_tile, kv_tile; p_tile (P of a tile, then O staged one row per row group); red.
-  return vec * rowVec4s * (t.bq + t.bk) + 16 * Math.max(t.bk, headDim / 4) * (t.bq / t.rq) + 4 * t.bq * t.td;
+  // q_tile, kv_tile (K, then V rows); p_tile (P of a tile, then O staged one row per row group); red.
+  const qRow = headDim / 4 + 1;
+  const kvRow = Math.max(headDim, headDimV) / 4 + 1;
+  return vec * (qRow * t.bq + kvRow * t.bk) + 16 * Math.max(t.bk, headDimV / 4) * (t.bq / t.rq) + 4 * t.bq * t.td;
 }
 
 /** Invocations per workgroup of a tiling. */
@@ -108,17 +116,21 @@ export function attentionWorkgroupSize(t: AttentionTiling): number {
   return (t.bq / t.rq) * t.td;
 }
 
-/** Why a tiling cannot run this head size on this device, or undefined. */
-export function tilingProblem(t: AttentionTiling, headDim: number, caps: DeviceCapabilities): string | undefined {
-  const d4 = headDim / 4;
-  if (!Number.isInteger(d4)) return `head size ${headDim} is not a multiple of 4`;
+/** Why a tiling cannot run these head sizes (Q and K's, V's) on this device, or undefined. */
+export function tilingProblem(t: AttentionTiling, headDim: number, caps: DeviceCapabilities, headDimV = headDim): string | undefined {
+  for (const [what, d] of [['head size', headDim], ['V head size', headDimV]] as const) {
+    if (d % 4 !== 0) return `${what} ${d} is not a multiple of 4`;
+  }
   if (t.rq < 1 || t.rq > MAX_RQ || t.bq % t.rq !== 0) return `rq ${t.rq} must be 1–${MAX_RQ} and divide bq ${t.bq}`;
   if (t.bk % 4 !== 0 || t.bk % t.td !== 0 || t.bk / t.td > MAX_KEYS_PER_INVOCATION) return `bk ${t.bk} must be a multiple of 4 and of td ${t.td}, at most ${MAX_KEYS_PER_INVOCATION} · td`;
-  if (d4 % t.td !== 0 || d4 / t.td > MAX_DIM_VEC4_PER_INVOCATION) return `head size ${headDim} / 4 must be a multiple of td ${t.td}, at most ${MAX_DIM_VEC4_PER_INVOCATION} · td`;
+  for (const [what, d] of [['head size', headDim], ['V head size', headDimV]] as const) {
+    const d4 = d / 4;
+    if (d4 % t.td !== 0 || d4 / t.td > MAX_DIM_VEC4_PER_INVOCATION) return `${what} ${d} / 4 must be a multiple of td ${t.td}, at most ${MAX_DIM_VEC4_PER_INVOCATION} · td`;
+  }
   if (t.tile === 'f16' && !caps.shaderF16) return 'f16 tiles need shader-f16';
   const size = attentionWorkgroupSize(t);
   if (size > caps.maxComputeInvocationsPerWorkgroup) return `${size} invocations per workgroup, over the device's ${caps.maxComputeInvocationsPerWorkgroup}`;
-  const bytes = attentionWorkgroupBytes(t, headDim);
+  const bytes = attentionWorkgroupBytes(t, headDim, headDimV);
   if (bytes > caps.maxComputeWorkgroupStorageSize) return `${bytes} bytes of workgroup memory, over the device's ${caps.maxComputeWorkgroupStorageSize}`;
   return undefined;
 }
@@ -128,12 +140,12 @@ export function tilingProblem(t: AttentionTiling, headDim: number, caps: DeviceC
  * (half inputs with shader-f16 only: they hold the inputs exactly) fit larger blocks in the same
  * workgroup memory and were faster on an H200 despite the conversions.
  */
-export function chooseTiling(headDim: number, inputType: ElementType, caps: DeviceCapabilities): AttentionTiling | undefined {
+export function chooseTiling(headDim: number, inputType: ElementType, caps: DeviceCapabilities, headDimV = headDim): AttentionTiling | undefined {
   for (const preferred of TILINGS) {
     if (preferred.tile === 'f16' && inputType !== 'half_type') continue;
     for (const td of [preferred.td, ...FALLBACK_TDS.filter((x) => x !== preferred.td)]) {
       const t = { ...preferred, td };
-      if (tilingProblem(t, headDim, caps) === undefined) return t;
+      if (tilingProblem(t, headDim, caps, headDimV) === undefined) return t;
     }
   }
   return undefined;
@@ -146,6 +158,8 @@ interface Dims {
   readonly seqQ: number;
   readonly seqKv: number;
   readonly headDim: number;
+  /** V's and the output's head size. */
+  readonly headDimV: number;
 }
 
 /** [lens, strides] of K as [batch, kvHeads, seqKv, headDim]. */
@@ -182,13 +196,14 @@ function dimsOf(desc: AttentionKernelDesc): Dims | string {
   const [kb, kvHeads, seqKv, kd] = k as [number, number, number, number];
   const v = desc.v.shape.lens;
   if (kd !== headDim) return `k's head size ${kd} differs from q's ${headDim}`;
-  if (v[1] !== kvHeads || v[2] !== seqKv || v[3] !== headDim) return `v lens [${v.join(', ')}] do not match k's [${k.join(', ')}] (a separate v head size is not supported)`;
+  if (v[1] !== kvHeads || v[2] !== seqKv) return `v lens [${v.join(', ')}] do not match k's [${k.join(', ')}]`;
+  const headDimV = v[3]!;
   if (kb !== batch && kb !== 1) return `k's batch ${kb} differs from q's ${batch}`;
   if (v[0] !== batch && v[0] !== 1) return `v's batch ${v[0]} differs from q's ${batch}`;
   if (kvHeads < 1 || heads % kvHeads !== 0) return `${heads} query heads are not a multiple of ${kvHeads} kv heads`;
   const o = desc.output.shape.lens;
-  if (o[0] !== batch || o[1] !== heads || o[2] !== seqQ || o[3] !== headDim) return `output lens [${o.join(', ')}] are not [${[batch, heads, seqQ, headDim].join(', ')}]`;
-  return { batch, heads, kvHeads, seqQ, seqKv, headDim };
+  if (o[0] !== batch || o[1] !== heads || o[2] !== seqQ || o[3] !== headDimV) return `output lens [${o.join(', ')}] are not [${[batch, heads, seqQ, headDimV].join(', ')}]`;
+  return { batch, heads, kvHeads, seqQ, seqKv, headDim, headDimV };
 }
 
 /** Whether groups of 4 along the axis with stride `inner` are whole aligned words for every position. */
@@ -221,10 +236,22 @@ export function attentionUnsupported(desc: AttentionKernelDesc, caps: DeviceCapa
     const s = broadcastStrides(m.lens, m.strides, [dims.batch, dims.heads, dims.seqQ, dims.seqKv], 'the mask');
     if (typeof s === 'string') return s;
   }
+  if (desc.zeroProbs) {
+    const z = desc.zeroProbs.view.shape;
+    if (z.type !== 'bool_type') return `where(cond, 0, P) with a condition of ${z.type}`;
+    if (desc.causal) return 'where(cond, 0, P) together with causal masking';
+    const s = broadcastStrides(z.lens, z.strides, [dims.batch, dims.heads, dims.seqQ, dims.seqKv], 'the condition of where(cond, 0, P)');
+    if (typeof s === 'string') return s;
+  }
   if (desc.softcap !== undefined && !(desc.softcap > 0 && Number.isFinite(desc.softcap))) return `softcap ${desc.softcap} is not a positive number`;
   if (desc.tiling?.tile === 'f16' && t !== 'half_type') return 'f16 tiles hold half inputs only';
-  if (desc.tiling) return tilingProblem(desc.tiling, dims.headDim, caps);
-  if (!chooseTiling(dims.headDim, t, caps)) return `no tiling fits head size ${dims.headDim} on this device`;
+  if (desc.tiling) return tilingProblem(desc.tiling, dims.headDim, caps, dims.headDimV);
+  if (dims.headDim % 4 !== 0) return `head size ${dims.headDim} is not a multiple of 4`;
+  if (dims.headDimV % 4 !== 0) return `V head size ${dims.headDimV} is not a multiple of 4`;
+  if (!chooseTiling(dims.headDim, t, caps, dims.headDimV)) {
+    const sizes = dims.headDimV === dims.headDim ? `head size ${dims.headDim}` : `head sizes ${dims.headDim} (Q, K) and ${dims.headDimV} (V)`;
+    return `no tiling fits ${sizes} on this device`;
+  }
   return undefined;
 }
 
@@ -234,16 +261,17 @@ export function attentionLaunch(desc: AttentionKernelDesc, caps: DeviceCapabilit
   if (problem !== undefined) throw new Error(`attention kernel: ${problem}`);
   const dims = dimsOf(desc) as Dims;
   const inType = desc.q.shape.type;
-  const tiling = desc.tiling ?? chooseTiling(dims.headDim, inType, caps)!;
+  const tiling = desc.tiling ?? chooseTiling(dims.headDim, inType, caps, dims.headDimV)!;
   const spec = ATTENTION_KERNEL;
   const variant: KernelVariant = { spec, slots: { tile: tiling.tile } };
 
   const k = keysAsBhsd(desc);
   const qStrides = desc.q.shape.strides;
   const kStrides = broadcastStrides(k.lens, k.strides, [dims.batch, dims.kvHeads, dims.seqKv, dims.headDim], 'k') as number[];
-  const vStrides = broadcastStrides(desc.v.shape.lens, desc.v.shape.strides, [dims.batch, dims.kvHeads, dims.seqKv, dims.headDim], 'v') as number[];
+  const vStrides = broadcastStrides(desc.v.shape.lens, desc.v.shape.strides, [dims.batch, dims.kvHeads, dims.seqKv, dims.headDimV], 'v') as number[];
   const outStrides = desc.output.shape.strides;
   const mask = desc.mask;
+  const zero = desc.zeroProbs;
   const maskStrides = mask ? (broadcastStrides(mask.view.shape.lens, mask.view.shape.strides, [dims.batch, dims.heads, dims.seqQ, dims.seqKv], 'the mask') as number[]) : [0, 0, 0, 0];
 
   const packed =
@@ -279,10 +307,14 @@ export function attentionLaunch(desc: AttentionKernelDesc, caps: DeviceCapabilit
     v_strides: vStrides,
     out_strides: [...outStrides],
     mask_strides: maskStrides,
+    zero_probs: zero ? (zero.zeroWhen === false ? 2 : 1) : 0,
+    zero_offset: zero?.view.offset ?? 0,
+    zero_strides: zero ? (broadcastStrides(zero.view.shape.lens, zero.view.shape.strides, [dims.batch, dims.heads, dims.seqQ, dims.seqKv], 'the condition') as number[]) : [0, 0, 0, 0],
   };
 
   const constants: Record<string, number> = {
     HEAD_DIM: dims.headDim,
+    HEAD_DIM_V: dims.headDimV,
     BQ: tiling.bq,
     BK: tiling.bk,
     RQ: tiling.rq,
@@ -302,7 +334,7 @@ export function attentionLaunch(desc: AttentionKernelDesc, caps: DeviceCapabilit
     variant,
     constants,
     uniforms: packUniforms(spec.uniforms, uniforms, label),
-    bindings: [desc.q.buffer, desc.k.buffer, desc.v.buffer, mask?.view.buffer ?? DUMMY_BUFFER, desc.output.buffer],
+    bindings: [desc.q.buffer, desc.k.buffer, desc.v.buffer, mask?.view.buffer ?? DUMMY_BUFFER, desc.output.buffer, zero?.view.buffer ?? DUMMY_BUFFER],
     workgroups: dims.seqQ === 0 || dims.batch === 0 || dims.heads === 0 ? [0, 1, 1] : workgroups,
     label,
   };

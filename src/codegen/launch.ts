@@ -56,11 +56,21 @@ export interface Launch {
   readonly instruction?: Instruction;
 }
 
+/** A fused op that lowering ran as separate launches instead of its one-launch kernel. */
+export interface LoweringFallback {
+  /** The main-module instruction, as labels name it (`gpu::code_object[…] (ONNX node 'MatMul_1')`). */
+  readonly instruction: string;
+  /** Why its fused kernel does not take it. */
+  readonly reason: string;
+}
+
 export interface LoweredProgram {
   readonly buffers: readonly BufferDecl[];
   readonly launches: readonly Launch[];
   readonly params: readonly { readonly name: string; readonly buffer: number; readonly shape: Shape }[];
   readonly outputs: readonly ValueView[];
+  /** Fused ops that run as several launches (attention groups outside the fused kernel), with the reason. */
+  readonly fallbacks: readonly LoweringFallback[];
 }
 
 /** The override constants of a launch: required ones must be given, defaulted ones may be. */

@@ -12,7 +12,7 @@ import type { DeviceCapabilities } from './capabilities.js';
 import { mergeDims, pad8, MAX_KERNEL_RANK } from './dims.js';
 import { ceilDiv, grid1d } from './grid.js';
 import { KERNELS, variantKey, type KernelSpec, type SlotChoices } from './kernel-catalog.js';
-import { DUMMY_BUFFER, type BufferDecl, type BufferKind, type Launch, type LaunchConstants, type ValueView } from './launch.js';
+import { DUMMY_BUFFER, type BufferDecl, type BufferKind, type Launch, type LaunchConstants, type LoweringFallback, type ValueView } from './launch.js';
 import { elementBytes } from './type-classes.js';
 import { packUniforms, type UniformValues } from './uniforms.js';
 import { unsupported } from './unsupported.js';
@@ -72,6 +72,7 @@ export class LoweringContext {
   readonly buffers: BufferDecl[] = [];
   readonly launches: Launch[] = [];
   readonly values = new Map<Instruction, ValueView>();
+  readonly fallbacks: LoweringFallback[] = [];
   /** The instruction being lowered (labels and errors). */
   current: Instruction | undefined;
   /** Where the value being lowered must go (a kernel's output buffer); taken by the first matching newValue. */
@@ -162,6 +163,11 @@ export class LoweringContext {
       return { buffer: this.addView(this.workspaceId, offset, bytes, this.describe()), shape: standard, offset: 0 };
     }
     return { buffer: this.addBuffer(bytes, kind, this.describe()), shape: standard, offset: 0 };
+  }
+
+  /** Records that the fused op being lowered runs as separate launches, and why. */
+  fallback(reason: string): void {
+    this.fallbacks.push({ instruction: this.describe(), reason });
   }
 
   describe(): string {

@@ -18,19 +18,6 @@ import { lowerComputation } from './lower.js';
 import { unsupported } from './unsupported.js';
 
 /**
- * The lowering of `group[tag=attention]`: lower-attention.ts (the fused attention kernel) unless another
- * is registered (tests, experiments); it returns undefined for regions it does not handle, which then
- * run as their submodule's ops.
- */
-export type AttentionLowering = (ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined) => ValueView | undefined;
-
-let attentionLowering: AttentionLowering | undefined;
-
-export function registerAttentionLowering(lowering: AttentionLowering | undefined): void {
-  attentionLowering = lowering;
-}
-
-/**
  * The scalar submodule of a `pointwise` instruction written on whole tensors: parameters take the
  * inputs' shapes and each scalar literal is broadcast to the output's lens, so the per-op lowerings
  * (and their kernels) run it unchanged.
@@ -73,9 +60,13 @@ export function lowerFused(ctx: LoweringContext, ins: Instruction): ValueView {
       return lowerFusedReduce(ctx, ins, inputs, target) ?? lowerComputation(ctx, sub, inputs, target);
     case 'group': {
       const tag = ins.op.str('tag');
-      const attention = attentionLowering ?? lowerAttentionGroup;
-      const kernel = tag === 'gemm' ? lowerGemmGroup(ctx, ins, inputs, target) : tag === 'attention' ? attention(ctx, ins, inputs, target) : undefined;
-      return kernel ?? lowerComputation(ctx, sub, inputs, target);
+      if (tag === 'attention') {
+        const kernel = lowerAttentionGroup(ctx, ins, inputs, target);
+        if (typeof kernel !== 'string') return kernel;
+        ctx.fallback(`not the fused attention kernel: ${kernel}`);
+        return lowerComputation(ctx, sub, inputs, target);
+      }
+      return (tag === 'gemm' ? lowerGemmGroup(ctx, ins, inputs, target) : undefined) ?? lowerComputation(ctx, sub, inputs, target);
     }
     default:
       throw unsupported(ins, `${ins.op.name} (no kernel for this op yet)`);

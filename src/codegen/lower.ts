@@ -209,5 +209,5 @@ export function lowerProgram(program: Program, caps: DeviceCapabilities): Lowere
   }
   ctx.current = undefined;
   ctx.finishWorkspace();
-  return { buffers: ctx.buffers, launches: ctx.launches, params, outputs };
+  return { buffers: ctx.buffers, launches: ctx.launches, params, outputs, fallbacks: ctx.fallbacks };
 }

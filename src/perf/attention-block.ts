@@ -60,6 +60,7 @@ export function standaloneAttentionProgram(b: StandaloneAttention, caps: DeviceC
     launches: [launch],
     params: ['q', 'k', 'v'].map((name, buffer) => ({ name, buffer, shape })),
     outputs: [{ buffer: 3, shape: outShape, offset: 0 }],
+    fallbacks: [],
   };
 }
 

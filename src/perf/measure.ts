@@ -5,7 +5,7 @@
 // device's own capabilities (not the portable ones its printed kernels describe), on a device with
 // ORT's perf toggles unless told otherwise: the conditions the benchmarks time kernels in.
 
-import type { Launch } from '../codegen/launch.js';
+import type { Launch, LoweringFallback } from '../codegen/launch.js';
 import { lowerProgram } from '../codegen/lower.js';
 import type { Instruction } from '../ir/instruction.js';
 import { printModule } from '../ir/printer.js';
@@ -39,6 +39,8 @@ export interface PerfMeasurement {
   readonly perKernelTimes: boolean;
   /** Every launch the device ran, as lowered for it (empty samples without timestamp-query). */
   readonly launches: readonly LaunchTiming[];
+  /** Fused ops that ran as separate kernels on this device, and why. */
+  readonly fallbacks: readonly LoweringFallback[];
 }
 
 /** The device options `perf` measures with: ORT's perf toggles unless `perfToggles: false`. */
@@ -55,7 +57,8 @@ export function perfGroup(ins: Instruction): string {
 export async function measurePerf(program: Program, params: ReadonlyMap<string, Tensor>, options: PerfOptions): Promise<PerfMeasurement> {
   const gpu = options.device ?? (await WebGpuDevice.create(perfDeviceOptions(options)));
   try {
-    const exe = await ExecutableProgram.prepare(gpu, lowerProgram(program, gpu.capabilities));
+    const lowered = lowerProgram(program, gpu.capabilities);
+    const exe = await ExecutableProgram.prepare(gpu, lowered);
     try {
       await exe.run(params); // warm-up: pipelines, caches, first-dispatch compiles
       const n = options.iterations;
@@ -93,6 +96,7 @@ export async function measurePerf(program: Program, params: ReadonlyMap<string, 
         adapter: gpu.describe(),
         perKernelTimes,
         launches: launches.map((launch, i) => ({ launch, samples: perKernelTimes ? kernelNs[i]!.map((ns) => ns / 1e6) : [] })),
+        fallbacks: lowered.fallbacks,
       };
     } finally {
       exe.destroy();

@@ -210,6 +210,13 @@ export interface PerfReport {
   /** How many instructions the CLI reported in all. */
   readonly instructionCount: number;
   readonly scratchBytes: number;
+  /** Fused ops that ran as separate kernels on the adapter (e.g. an attention group the fused kernel does not take), and why. */
+  readonly fallbacks: readonly PerfFallback[];
+}
+
+export interface PerfFallback {
+  readonly instruction: string;
+  readonly reason: string;
 }
 
 /** How many of a report's instructions the panel gets and the run history keeps. */

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { encodeModel } from '../../src/onnx/write.js';
 import { seedAttentionModel } from '../../examples/generate.js';
+import { repoPath } from '../helpers/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'onnx-fp8-perf-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -58,6 +59,29 @@ test('perf --format json: the documented fields; keep has more kernels and a lar
   assert.equal(s.scratchBytes, 1 * 16 * 64 * 128);
   assert.ok(k.scratchBytes >= 1 * 16 * 64 * 64 * 4, `keep scratch ${k.scratchBytes}`);
   assert.ok(s.minMs > 0 && s.minMs <= s.medianMs && s.medianMs <= s.maxMs);
+  // The attention group runs as the fused kernel: nothing fell back.
+  assert.deepEqual(s.fallbacks, []);
+});
+
+test('run and perf name an attention group that runs as separate kernels, and why', async (t) => {
+  // V head size 10 (not a multiple of 4): the fused attention kernel does not take it.
+  const caseDir = repoPath('test/data/onnx-node-tests/test_attention_4d_diff_heads_sizes');
+  const run = await cli('run', join(caseDir, 'model.onnx'), '--input', join(caseDir, 'test_data_set_0'), '--device', 'webgpu');
+  if (run.code !== 0 && noAdapter(run.err)) return t.skip('no WebGPU adapter (1 test skipped)');
+  assert.equal(run.code, 0, run.err);
+  const line = /^warning: KERNEL_FALLBACK: group\[tag=attention\] \(ONNX node 'Attention_0'\) runs as separate kernels, not the fused attention kernel: V head size 10 is not a multiple of 4$/m;
+  assert.match(run.out, line);
+  const perf = await cli('perf', join(caseDir, 'model.onnx'), '-n', '2');
+  assert.equal(perf.code, 0, perf.err);
+  assert.match(perf.out, line);
+  const json = JSON.parse((await cli('perf', join(caseDir, 'model.onnx'), '-n', '2', '--format', 'json')).out);
+  assert.equal(json.fallbacks.length, 1);
+  assert.match(json.fallbacks[0].reason, /V head size 10 is not a multiple of 4/);
+  // A case the kernel takes (bool mask, fully masked rows zeroed) prints no warning.
+  const fused = repoPath('test/data/onnx-node-tests/test_attention_4d_attn_mask_bool');
+  const ok = await cli('run', join(fused, 'model.onnx'), '--input', join(fused, 'test_data_set_0'), '--device', 'webgpu');
+  assert.equal(ok.code, 0, ok.err);
+  assert.doesNotMatch(ok.out, /KERNEL_FALLBACK/);
 });
 
 test('perf usage errors exit 2', async () => {

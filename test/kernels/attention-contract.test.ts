@@ -88,17 +88,18 @@ test('every attention variant compiles into a shader module and pipelines', asyn
       const { module } = await gpu.pipelines.module(v);
       const info = await module.getCompilationInfo();
       assert.deepEqual(info.messages.filter((m) => m.type === 'error').map((m) => m.message), []);
-      const samples: { tiling: AttentionTiling; headDim: number }[] = [];
-      for (const headDim of [64, 128, 256]) {
+      const samples: { tiling: AttentionTiling; headDim: number; headDimV: number }[] = [];
+      // Equal head sizes, and MLA's (DeepSeek: Q / K 192, V 128) and the reverse.
+      for (const [headDim, headDimV] of [[64, 64], [128, 128], [256, 256], [192, 128], [64, 128]] as const) {
         for (const type of ['half_type', 'float_type'] as const) {
-          const tiling = chooseTiling(headDim, type, caps);
-          if (tiling && tiling.tile === v.slots.tile) samples.push({ tiling, headDim });
+          const tiling = chooseTiling(headDim, type, caps, headDimV);
+          if (tiling && tiling.tile === v.slots.tile) samples.push({ tiling, headDim, headDimV });
         }
       }
-      if (v.slots.tile === 'f32') samples.push({ tiling: { bq: 8, bk: 8, rq: 2, td: 4, tile: 'f32' }, headDim: 128 });
+      if (v.slots.tile === 'f32') samples.push({ tiling: { bq: 8, bk: 8, rq: 2, td: 4, tile: 'f32' }, headDim: 128, headDimV: 128 });
       assert.ok(samples.length > 0, 'some tiling uses this variant');
-      for (const { tiling, headDim } of samples) {
-        const shape = { HEAD_DIM: headDim, BQ: tiling.bq, BK: tiling.bk, RQ: tiling.rq, TD: tiling.td, WG: attentionWorkgroupSize(tiling) };
+      for (const { tiling, headDim, headDimV } of samples) {
+        const shape = { HEAD_DIM: headDim, HEAD_DIM_V: headDimV, BQ: tiling.bq, BK: tiling.bk, RQ: tiling.rq, TD: tiling.td, WG: attentionWorkgroupSize(tiling) };
         await gpu.pipelines.pipeline(v, shape);
         // One specialised set too (hardware builds these): half in, additive half mask, causal, fp8 out.
         const codes = { IN_TYPE: typeId('half_type'), MASK_KIND: 1, MASK_TYPE: typeId('half_type'), CAUSAL: 1, SOFTCAP: 0, OUT_TYPE: typeId('fp8e4m3fn_type'), SATURATE: 1, QUANTIZE: 1 };

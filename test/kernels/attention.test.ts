@@ -46,6 +46,8 @@ interface AttentionCase {
   readonly seqQ: number;
   readonly seqKv: number;
   readonly headDim: number;
+  /** V's head size (the output's), when it differs from Q's and K's. */
+  readonly headDimV?: number;
   /** K stored as [batch, kvHeads, headDim, seqKv] (the first dot's right operand). */
   readonly kTransposed?: boolean;
   /** Q is a [.., headDim + 1] buffer sliced to headDim (rows not word aligned: per-element reads). */
@@ -64,6 +66,8 @@ interface AttentionCase {
   readonly saturate?: boolean;
   /** Rows every key of which is masked (their outputs must be NaN, as the reference's). */
   readonly emptyRows?: number;
+  /** where(cond, 0, P) after the softmax (cond: bool, lens broadcastable to the scores). */
+  readonly zeroProbs?: { readonly lens: readonly number[]; readonly value: (i: number, random: () => number) => number; readonly zeroWhen?: boolean };
 }
 
 const seqMask = (i: number, seqKv: number) => ({ row: Math.floor(i / seqKv), col: i % seqKv });
@@ -181,6 +185,61 @@ const CASES: AttentionCase[] = [
     causal: { past: 0 },
   },
   {
+    name: 'float, where(cond, 0, P) per element after an additive mask (the sum still counts zeroed keys)',
+    type: 'float_type',
+    batch: 2,
+    heads: 2,
+    seqQ: 13,
+    seqKv: 27,
+    headDim: 64,
+    tiling: D64,
+    output: 'float_type',
+    mask: { kind: 'additive', lens: [2, 1, 1, 27], value: (i) => (i % 27 > 23 ? -Infinity : 0) },
+    zeroProbs: { lens: [2, 2, 13, 27], value: (_i, r) => (r() < 0.3 ? 1 : 0) },
+  },
+  {
+    name: 'half, ONNX Attention expansion: fully masked rows zeroed by where(row, 0, P), fp8 out, D 128',
+    type: 'half_type',
+    batch: 1,
+    heads: 2,
+    seqQ: 20,
+    seqKv: 36,
+    headDim: 128,
+    output: 'fp8e4m3fn_type',
+    quantize: 1 / 256,
+    mask: { kind: 'bool', lens: [1, 1, 20, 36], value: (i) => (seqMask(i, 36).row % 4 === 1 ? 0 : 1) },
+    zeroProbs: { lens: [1, 1, 20, 1], value: (i) => (i % 4 === 1 ? 1 : 0) },
+  },
+  {
+    name: 'float, where(cond, P, 0) keeps where cond: rows fully masked but partly kept stay NaN',
+    type: 'float_type',
+    batch: 1,
+    heads: 1,
+    seqQ: 12,
+    seqKv: 20,
+    headDim: 64,
+    tiling: D64,
+    output: 'float_type',
+    mask: { kind: 'bool', lens: [1, 1, 12, 20], value: (i) => (seqMask(i, 20).row % 3 === 0 ? 0 : 1) },
+    // Rows 0, 3, 6, 9 are fully masked; where(cond, P, 0) keeps key 5 of rows 0 and 6 (NaN survives there).
+    zeroProbs: { lens: [1, 1, 12, 20], value: (i) => (seqMask(i, 20).col === 5 && seqMask(i, 20).row % 6 === 0 ? 1 : seqMask(i, 20).row % 3 === 0 ? 0 : 1), zeroWhen: false },
+    emptyRows: 2,
+  },
+  { name: 'float, V head size 32 with Q / K head size 64, K transposed', type: 'float_type', batch: 1, heads: 2, seqQ: 19, seqKv: 25, headDim: 64, headDimV: 32, kTransposed: true, tiling: D64, output: 'float_type' },
+  {
+    name: 'half, MLA head sizes (Q / K 192, V 128), GQA, fp8 out',
+    type: 'half_type',
+    batch: 1,
+    heads: 4,
+    kvHeads: 2,
+    seqQ: 21,
+    seqKv: 34,
+    headDim: 192,
+    headDimV: 128,
+    output: 'fp8e4m3fn_type',
+    quantize: 1 / 256,
+  },
+  {
     name: 'float, additive mask [Sq, Skv] (rank 2, broadcast over batch and heads)',
     type: 'float_type',
     batch: 2,
@@ -231,13 +290,15 @@ function prepare(c: AttentionCase, seed: number): Prepared {
   const { batch: B, heads: H, seqQ: Sq, seqKv: Skv, headDim: D } = c;
   const qLens = [B, H, Sq, c.qSliced ? D + 1 : D];
   const kvLens = [B, kvHeads, Skv, D];
+  const Dv = c.headDimV ?? D;
+  const vLens = [B, kvHeads, Skv, Dv];
   const qv = randomValues(qLens.reduce((a, x) => a * x, 1), seed, -2, 2);
   const kv = randomValues(kvLens.reduce((a, x) => a * x, 1), seed + 1, -2, 2);
-  const vv = randomValues(kvLens.reduce((a, x) => a * x, 1), seed + 2, -1, 1);
+  const vv = randomValues(vLens.reduce((a, x) => a * x, 1), seed + 2, -1, 1);
   // Round once into the input type, so GPU and reference read identical values.
   const q = Tensor.fromNumbers(c.type, qLens, qv);
   const kStd = Tensor.fromNumbers(c.type, kvLens, kv);
-  const v = Tensor.fromNumbers(c.type, kvLens, vv);
+  const v = Tensor.fromNumbers(c.type, vLens, vv);
   const kNumbers = kStd.toNumbers();
   const kStored = c.kTransposed ? Tensor.fromNumbers(c.type, [B, kvHeads, D, Skv], swapLast(kNumbers, kvLens)) : kStd;
   const params = new Map<string, Tensor>([
@@ -247,7 +308,7 @@ function prepare(c: AttentionCase, seed: number): Prepared {
   ]);
   const kExpanded = expandHeads(kNumbers, kvLens, H);
   const refK = c.kTransposed ? Tensor.fromNumbers(c.type, [B, H, D, Skv], swapLast(kExpanded, [B, H, Skv, D])) : Tensor.fromNumbers(c.type, [B, H, Skv, D], kExpanded);
-  const refParams: Record<string, Tensor> = { q, k: refK, v: Tensor.fromNumbers(c.type, [B, H, Skv, D], expandHeads(v.toNumbers(), kvLens, H)) };
+  const refParams: Record<string, Tensor> = { q, k: refK, v: Tensor.fromNumbers(c.type, [B, H, Skv, Dv], expandHeads(v.toNumbers(), vLens, H)) };
   if (c.mask) {
     const n = c.mask.lens.reduce((a, x) => a * x, 1);
     const next = seededRandom(seed + 3);
@@ -255,6 +316,13 @@ function prepare(c: AttentionCase, seed: number): Prepared {
     const mask = Tensor.fromNumbers(c.mask.kind === 'bool' ? 'bool_type' : (c.mask.type ?? 'float_type'), c.mask.lens, values);
     params.set('mask', mask);
     refParams['mask'] = mask;
+  }
+  if (c.zeroProbs) {
+    const n = c.zeroProbs.lens.reduce((a, x) => a * x, 1);
+    const next = seededRandom(seed + 4);
+    const cond = Tensor.fromNumbers('bool_type', c.zeroProbs.lens, Array.from({ length: n }, (_, i) => c.zeroProbs!.value(i, next)));
+    params.set('zero', cond);
+    refParams['zero'] = cond;
   }
   return { params, refParams };
 }
@@ -292,10 +360,15 @@ function referenceOutput(c: AttentionCase, refParams: Record<string, Tensor>): T
       const cond = add(m, 'multibroadcast', [m.addLiteral(Tensor.fromNumbers('bool_type', [Sq, Skv], visible))], { out_lens: scores });
       x = add(m, 'where', [cond, x, literal(m, -Infinity, scores)]);
     }
-    const probs = add(m, 'softmax', [x], { axis: 3 });
+    let probs = add(m, 'softmax', [x], { axis: 3 });
+    if (c.zeroProbs) {
+      const cond = add(m, 'multibroadcast', [p['zero']!], { out_lens: scores });
+      const zeros = literal(m, 0, scores);
+      probs = c.zeroProbs.zeroWhen === false ? add(m, 'where', [cond, probs, zeros]) : add(m, 'where', [cond, zeros, probs]);
+    }
     let out = add(m, 'dot', [probs, toFloat(p['v']!)]);
     if (c.quantize !== undefined) {
-      out = add(m, 'quantizelinear', [out, literal(m, c.quantize, [B, H, Sq, D])], { out_type: c.output, saturate: c.saturate ?? true });
+      out = add(m, 'quantizelinear', [out, literal(m, c.quantize, [B, H, Sq, c.headDimV ?? D])], { out_type: c.output, saturate: c.saturate ?? true });
     } else if (c.output !== 'float_type') {
       out = add(m, 'convert', [out], { target_type: c.output });
     }
@@ -308,6 +381,7 @@ function referenceOutput(c: AttentionCase, refParams: Record<string, Tensor>): T
 
 function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: WebGpuDevice): { lowered: LoweredProgram; tiling: string } {
   const { batch: B, heads: H, seqQ: Sq, headDim: D } = c;
+  const Dv = c.headDimV ?? D;
   const buffers: BufferDecl[] = [];
   const views = new Map<string, ValueView>();
   const loweredParams: { name: string; buffer: number; shape: Shape }[] = [];
@@ -318,9 +392,9 @@ function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: 
     views.set(name, { buffer: id, shape: t.shape, offset: 0 });
   }
   const outId = buffers.length;
-  const outElements = B * H * Sq * D;
+  const outElements = B * H * Sq * Dv;
   buffers.push({ id: outId, bytes: Math.max(4, Math.ceil((outElements * typeSize(c.output)) / 4) * 4), kind: 'intermediate', label: 'attention output' });
-  const outShape = c.outBshd ? new Shape(c.output, [B, H, Sq, D], [Sq * H * D, D, H * D, 1]) : new Shape(c.output, [B, H, Sq, D]);
+  const outShape = c.outBshd ? new Shape(c.output, [B, H, Sq, Dv], [Sq * H * Dv, Dv, H * Dv, 1]) : new Shape(c.output, [B, H, Sq, Dv]);
   const output: ValueView = { buffer: outId, shape: outShape, offset: 0 };
 
   let q = views.get('q')!;
@@ -337,6 +411,7 @@ function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: 
     scale: c.scale ?? 1 / Math.sqrt(D),
     ...(c.softcap !== undefined ? { softcap: c.softcap } : {}),
     ...(mask ? { mask } : {}),
+    ...(c.zeroProbs ? { zeroProbs: { view: views.get('zero')!, zeroWhen: c.zeroProbs.zeroWhen ?? true } } : {}),
     ...(c.causal ? { causal: { pastLength: c.causal.past } } : {}),
     ...(c.quantize !== undefined ? { quantize: { scale: c.quantize } } : {}),
     ...(c.saturate !== undefined ? { saturate: c.saturate } : {}),
@@ -344,9 +419,9 @@ function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: 
     label: c.name,
   };
   const launch = attentionLaunch(desc, gpu.capabilities);
-  const t = c.tiling ?? chooseTiling(D, c.type, gpu.capabilities)!;
+  const t = c.tiling ?? chooseTiling(D, c.type, gpu.capabilities, Dv)!;
   return {
-    lowered: { buffers, launches: [launch], params: loweredParams, outputs: [output] },
+    lowered: { buffers, launches: [launch], params: loweredParams, outputs: [output], fallbacks: [] },
     tiling: `${t.tile} tiles, bq ${t.bq} bk ${t.bk} rq ${t.rq} td ${t.td}`,
   };
 }
@@ -403,7 +478,7 @@ function agreement(c: AttentionCase, got: Tensor, want: Tensor): Agreement {
       if (c.output !== 'float_type' && distance > 1) firstBad = `element ${i}: got ${x}, expected ${y} (${distance} codes apart)`;
     }
   }
-  return { mismatches, worst, nanRows: nan / c.headDim, ...(firstBad ? { firstBad } : {}) };
+  return { mismatches, worst, nanRows: nan / (c.headDimV ?? c.headDim), ...(firstBad ? { firstBad } : {}) };
 }
 
 test('fused attention matches the reference interpreter', async (t) => {
@@ -466,12 +541,17 @@ test('attentionLaunch rejects what the kernel cannot run, naming why', () => {
     quantize: { scale: 0.01 },
   };
   const launch = attentionLaunch(base, caps);
-  assert.deepEqual(launch.bindings, [0, 1, 2, -1, 3]);
+  assert.deepEqual(launch.bindings, [0, 1, 2, -1, 3, -1]);
   assert.equal(launch.constants['HEAD_DIM'], 64);
   assert.equal(launch.constants['QUANTIZE'], 1, 'codes become constants where the device specialises');
   assert.ok(launch.workgroups[1] === 4 && launch.workgroups[2] === 1);
   assert.throws(() => attentionLaunch({ ...base, k: view('half_type', [1, 3, 8, 64], 1), v: view('half_type', [1, 3, 8, 64], 2) }, caps), /not a multiple of 3 kv heads/);
   assert.throws(() => attentionLaunch({ ...base, q: view('float_type', [1, 4, 8, 64]) }, caps), /types differ/);
+  const zero = { view: view('bool_type', [1, 4, 8, 1], 4) };
+  assert.deepEqual(attentionLaunch({ ...base, zeroProbs: zero }, caps).bindings, [0, 1, 2, -1, 3, 4]);
+  assert.throws(() => attentionLaunch({ ...base, zeroProbs: zero, causal: {} }, caps), /where\(cond, 0, P\) together with causal/);
+  assert.throws(() => attentionLaunch({ ...base, zeroProbs: { view: view('float_type', [1, 4, 8, 1], 4) } }, caps), /condition of float_type/);
+  assert.throws(() => attentionLaunch({ ...base, zeroProbs: { view: view('bool_type', [1, 4, 3, 1], 4) } }, caps), /do not broadcast/);
   assert.throws(() => attentionLaunch({ ...base, output: view('half_type', [1, 4, 8, 64], 3) }, caps), /quantizelinear epilogue writes fp8/);
   assert.throws(() => attentionLaunch({ ...base, tiling: { bq: 64, bk: 32, rq: 4, td: 8, tile: 'f16' } }, caps), /f16 tiles need shader-f16/);
   assert.throws(() => attentionLaunch({ ...base, mask: { kind: 'additive', view: view('float_type', [2, 1, 8, 8], 4) } }, caps), /do not broadcast/);

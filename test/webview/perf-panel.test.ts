@@ -177,7 +177,25 @@ test('a run shows total time, rate, scratch, the per-kernel table and a bar char
   // Theme colours: skip's bars are the charts orange.
   assert.equal(await section.locator('rect.bar').first().evaluate((e) => (globalThis as unknown as { getComputedStyle(e: unknown): { fill: string } }).getComputedStyle(e).fill), SKIP_COLOUR);
   assert.equal(await page.locator('.chart .bar-label').first().textContent(), 'wgsl_dot_reduce_max_sub_exp_reduce_sum_div_dot');
+  assert.equal(await section.locator('ul.fallbacks').count(), 0, 'nothing fell back: no list');
   assert.equal(await page.locator('#banner').isHidden(), true);
+  assert.deepEqual(await problems(o), []);
+  await page.close();
+});
+
+test('fused ops that ran as separate kernels are listed above the chart, as text', async () => {
+  const o = await open();
+  const { page } = o;
+  const fallback = { instruction: "group[tag=attention] (ONNX node '<img src=x onerror=alert(1)>')", reason: 'not the fused attention kernel: V head size 10 is not a multiple of 4' };
+  const skip = report('skip', (doc) => (doc['fallbacks'] = [fallback]));
+  assert.deepEqual(skip.fallbacks, [fallback]);
+  assert.deepEqual(report('skip', (doc) => delete doc['fallbacks']).fallbacks, [], 'an older CLI without the field');
+  await send(page, TARGET);
+  await send(page, { type: 'perfHistory', runs: [run({ skip })] });
+  const section = page.locator('.report[data-strategy="skip"]');
+  await section.waitFor();
+  assert.deepEqual(await section.locator('ul.fallbacks li').allTextContents(), [`${fallback.instruction} ran as separate kernels, ${fallback.reason}`]);
+  assert.equal(await section.locator('ul.fallbacks img').count(), 0, 'markup in an instruction name is text');
   assert.deepEqual(await problems(o), []);
   await page.close();
 });

@@ -258,6 +258,12 @@ class PerfApp {
     stat('Overhead', `${formatMs(report.overheadMs)} ms`, 'overhead');
     section.append(stats);
 
+    if (report.fallbacks.length > 0) {
+      const list = el('ul', 'fallbacks');
+      list.setAttribute('aria-label', 'Fused ops that ran as separate kernels');
+      for (const f of report.fallbacks) list.append(el('li', 'fallback', `${f.instruction} ran as separate kernels, ${f.reason}`));
+      section.append(el('p', 'note warning', `${report.fallbacks.length} fused op(s) ran as separate kernels on this adapter:`), list);
+    }
     if (report.perKernelTimes) section.append(this.chart(strategy, bars));
     else section.append(el('p', 'note', 'This adapter has no timestamp queries: per-kernel times are not available.'));
     section.append(this.kernelTable(report));
