@@ -146,6 +146,14 @@ const SWEEP: AttentionTiling[] = [
   { bq: 32, bk: 16, rq: 4, td: 8, tile: 'f32' },
   { bq: 32, bk: 32, rq: 4, td: 8, tile: 'f16' },
   { bq: 16, bk: 8, rq: 4, td: 8, tile: 'f32' },
+  // Fewer invocations per row group (more work per invocation, fewer workgroups' barriers): for CPU
+  // adapters (llvmpipe runs a workgroup as 8-wide SIMD with barriers as coroutine switches).
+  { bq: 32, bk: 32, rq: 4, td: 4, tile: 'f16' },
+  { bq: 64, bk: 32, rq: 4, td: 4, tile: 'f16' },
+  { bq: 64, bk: 32, rq: 4, td: 4, tile: 'f32' },
+  { bq: 32, bk: 32, rq: 4, td: 4, tile: 'f32' },
+  { bq: 16, bk: 32, rq: 4, td: 4, tile: 'f32' },
+  { bq: 128, bk: 32, rq: 4, td: 4, tile: 'f16' },
 ];
 
 const { gpu, toggles } = await device();
