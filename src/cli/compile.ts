@@ -3,6 +3,7 @@
 
 import { compactProgram, quantizationSummary } from '../compact-ir.js';
 import { compileFile, type CompileOptions, type CompileResult } from '../compiler.js';
+import type { Diagnostic } from '../diagnostics.js';
 import { UsageError } from '../errors.js';
 import { hasOpDef } from '../ir/op.js';
 import type { Fp8Format } from '../numerics/float8.js';
@@ -84,7 +85,13 @@ export function compileJson(r: CompileResult): object {
   };
 }
 
-export function runCompile(args: ParsedArgs, stdout: (s: string) => void): void {
+/** `onnx-fp8: warning: CODE: file: node 'n': message` — a warning diagnostic as compile prints it on stderr. */
+export function warningLine(file: string, d: Diagnostic): string {
+  const node = d.onnxNode ? ` node '${d.onnxNode}':` : '';
+  return `onnx-fp8: warning: ${d.code}: ${file}:${node} ${d.message}\n`;
+}
+
+export function runCompile(args: ParsedArgs, stdout: (s: string) => void, stderr: (s: string) => void = () => {}): void {
   const [model] = args.positionals as [string];
   if (args.values.has('seed') && !args.flags.has('fp8')) throw new UsageError('--seed needs --fp8 (it seeds the calibration inputs)');
   const result = compileFile(model, {
@@ -93,7 +100,10 @@ export function runCompile(args: ParsedArgs, stdout: (s: string) => void): void 
     inputDims: keyValueOption(args, 'input-dim'),
     ...fp8CompileOptions(args, intOption(args, 'seed', 0)),
   });
-  const text = args.values.get('format') === 'json' ? JSON.stringify(compileJson(result), null, 2) + '\n' : result.program.toString();
+  const json = args.values.get('format') === 'json';
+  // The JSON carries every diagnostic; the text form is the program only, so warnings go to stderr.
+  if (!json) for (const d of result.diagnostics) if (d.severity === 'warning') stderr(warningLine(result.file, d));
+  const text = json ? JSON.stringify(compileJson(result), null, 2) + '\n' : result.program.toString();
   const out = args.values.get('output');
   if (out) writeOutputFile(out, text, { protect: [model], force: args.flags.has('force') });
   else stdout(text);

@@ -11,7 +11,8 @@ import { perfSpec, runPerf } from './perf.js';
 
 interface Command {
   readonly spec: CommandSpec;
-  run(args: ParsedArgs, stdout: (s: string) => void): void | Promise<void>;
+  /** `stderr` takes warnings (one line each); errors are thrown and printed by `main`. */
+  run(args: ParsedArgs, stdout: (s: string) => void, stderr: (s: string) => void): void | Promise<void>;
 }
 
 const COMMANDS: readonly Command[] = [
@@ -59,7 +60,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     return 0;
   }
   try {
-    await cmd.run(parseArgs(cmd.spec, rest), io.stdout);
+    await cmd.run(parseArgs(cmd.spec, rest), io.stdout, io.stderr);
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -61,6 +61,15 @@ test('symbolic dims default to 1 with a warning, or take --input-dim', async () 
   const b = JSON.parse((await cli('compile', bert, '--format', 'json', '--input-dim', 'batch=2', '--input-dim', 'sequence=64')).out);
   assert.deepEqual(b.inputs[0].lens, [2, 64, 256]);
   assert.ok(!b.diagnostics.some((x: { code: string }) => x.code === 'ONNX_SYMBOLIC_DIM_DEFAULTED'));
+  // The text form prints the program on stdout and each warning as one line on stderr; JSON keeps stderr quiet.
+  const text = await cli('compile', bert);
+  assert.equal(text.code, 0, text.err);
+  assert.match(text.out, /^module: "main"\n/);
+  const warnings = text.err.trim().split('\n');
+  assert.ok(warnings.length >= 1 && warnings.every((l) => /^onnx-fp8: warning: [A-Z_]+: .*bert_layer\.onnx:/.test(l)), text.err);
+  assert.ok(warnings.some((l) => l.includes('ONNX_SYMBOLIC_DIM_DEFAULTED') && /--input-dim/.test(l)), text.err);
+  assert.equal((await cli('compile', bert, '--format', 'json')).err, '');
+  assert.equal((await cli('compile', bert, '--input-dim', 'batch=2', '--input-dim', 'sequence=64')).err, '');
 });
 
 test('usage errors exit 2 with one line; --help exits 0', async () => {
