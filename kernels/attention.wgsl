@@ -34,10 +34,18 @@ struct Params {
   // is false; the condition's element offset.
   zero_probs: u32,
   zero_offset: i32,
+  // A factor multiplying the scores (GPT-2's w · b): its element offset; the additive mask's sign
+  // (−1: scores − mask).
+  factor_offset: i32,
+  mask_sign: f32,
+  _unused0: u32,
+  _unused1: u32,
   // Codes when the overrides are DYNAMIC: input type, mask type, output type, saturate.
   codes: vec4<u32>,
   // Mask kind (0 none, 1 additive, 2 boolean), causal, softcap, quantize.
   flags: vec4<u32>,
+  // Score factor (0 none, 1 a float / half view), its type; zw unused.
+  factor_codes: vec4<u32>,
   // Element offsets of q, k, v and the output.
   offsets: vec4<i32>,
   // Element strides along (batch, head, sequence, d); the mask's along (batch, head, query, key).
@@ -48,6 +56,8 @@ struct Params {
   mask_strides: vec4<i32>,
   // The zeroing condition's element strides along (batch, head, query, key).
   zero_strides: vec4<i32>,
+  // The score factor's element strides along (batch, head, query, key).
+  factor_strides: vec4<i32>,
 }
 
 // Inputs are read_write like every kernel a lowered program runs: q, k, v and the output may be ranges
@@ -60,6 +70,8 @@ struct Params {
 @group(0) @binding(5) var<storage, read_write> y: array<u32>;
 // where(cond, 0, P)'s cond: bool_type, one byte per element (a dummy buffer when zero_probs is 0).
 @group(0) @binding(6) var<storage, read_write> zero_cond: array<u32>;
+// The score factor (a dummy buffer without one).
+@group(0) @binding(7) var<storage, read_write> factor: array<u32>;
 
 const DYNAMIC: u32 = 0xffffffffu;
 
@@ -71,6 +83,8 @@ override SOFTCAP: u32 = 0xffffffffu;
 override OUT_TYPE: u32 = 0xffffffffu;
 override SATURATE: u32 = 0xffffffffu;
 override QUANTIZE: u32 = 0xffffffffu;
+override FACTOR: u32 = 0xffffffffu;
+override FACTOR_TYPE: u32 = 0xffffffffu;
 // Q and K's head size (a multiple of 4 · TD), query rows per workgroup, keys per tile, rows per invocation
 // (at most 4), invocations per row group, workgroup size (= BQ / RQ · TD).
 override HEAD_DIM: u32;
@@ -135,6 +149,14 @@ fn causal() -> bool {
 
 fn softcap() -> bool {
   return select(params.flags.z, SOFTCAP, SOFTCAP != DYNAMIC) != 0u;
+}
+
+fn has_factor() -> bool {
+  return select(params.factor_codes.x, FACTOR, FACTOR != DYNAMIC) != 0u;
+}
+
+fn factor_type() -> u32 {
+  return select(params.factor_codes.y, FACTOR_TYPE, FACTOR_TYPE != DYNAMIC);
 }
 
 fn quantize() -> bool {
@@ -254,7 +276,7 @@ fn mask_raw(i: i32) -> u32 {
 // A score in the log2 domain: raw = q·k scaled (scale · log2 e folded), softcapped, masked; LEFT_OUT
 // for keys that take no part (past the sequence, causally hidden, masked with −Inf). Kept scores are
 // at least MASK_FLOOR · log2 e − |cap|, far above LEFT_OUT.
-fn score(raw: f32, row: u32, key: u32, mask_base: i32) -> f32 {
+fn score(raw: f32, row: u32, key: u32, mask_base: i32, factor_base: i32) -> f32 {
   if (key >= params.seq_kv) {
     return LEFT_OUT;
   }
@@ -267,17 +289,31 @@ fn score(raw: f32, row: u32, key: u32, mask_base: i32) -> f32 {
   } else {
     x = raw * params.scale_log2;
   }
+  if (row >= params.seq_q) {
+    return x;
+  }
+  if (has_factor()) {
+    // x · factor stays in the log2 domain (log2 e · scale · s · factor).
+    let t = factor_type();
+    let u = u32(factor_base + i32(row) * params.factor_strides.z + i32(key) * params.factor_strides.w);
+    let bytes = type_bytes(t);
+    x = x * f32_of(t, extract_bits(factor[word_of(u, bytes)], u, bytes));
+  }
   let kind = mask_kind();
-  if (kind == MASK_NONE || row >= params.seq_q) {
+  if (kind == MASK_NONE) {
     return x;
   }
   let bits = mask_raw(mask_base + i32(row) * params.mask_strides.z + i32(key) * params.mask_strides.w);
   if (kind == MASK_ADD) {
-    let m = f32_bits_of(mask_type(), bits);
-    if (m == NEG_INF_BITS) {
+    var m = f32_of(mask_type(), bits);
+    if (params.mask_sign < 0.0) {
+      // scores − mask
+      m = -m;
+    }
+    if (bitcast<u32>(m) == NEG_INF_BITS) {
       return LEFT_OUT;
     }
-    return x + max(bitcast<f32>(m), MASK_FLOOR) * LOG2E;
+    return x + max(m, MASK_FLOOR) * LOG2E;
   }
   // Boolean: where(cond, scores, fill) keeps where cond == mask_keep.
   if ((bits != 0u) != (params.mask_keep != 0u)) {
@@ -378,6 +414,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
   let out_base = params.offsets.w + i32(b) * params.out_strides.x + i32(h) * params.out_strides.y;
   let mask_base = params.mask_offset + i32(b) * params.mask_strides.x + i32(h) * params.mask_strides.y;
   let zero_base = params.zero_offset + i32(b) * params.zero_strides.x + i32(h) * params.zero_strides.y;
+  let factor_base = params.factor_offset + i32(b) * params.factor_strides.x + i32(h) * params.factor_strides.y;
 
   load_q_tile(q_base, q0, lid);
 
@@ -430,7 +467,7 @@ fn main(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: v
       let r = rg + i * groups;
       var tile_max = LEFT_OUT;
       for (var j = 0u; j < kpt; j++) {
-        s[i][j] = score(s[i][j], q0 + r, k0 + td + j * TD, mask_base);
+        s[i][j] = score(s[i][j], q0 + r, k0 + td + j * TD, mask_base, factor_base);
         tile_max = max(tile_max, s[i][j]);
       }
       red[r * TD + td] = tile_max;

@@ -1,7 +1,7 @@
 // A `group[tag=attention]` (fuse-attention) as one launch of the fused attention kernel
 // (attention-kernel.ts, kernels/attention.wgsl): its submodule is matched to the kernel's description,
-//   dot(q, kᵀ) → [convert] → [mul | div by a constant]… → [tanh → mul by c (softcap)] →
-//   [add(mask) | where(bool mask, ·, fill)] → reduce_max / sub / exp / reduce_sum / div (rewrite-reduce's
+//   dot(q, kᵀ) → [convert] → [mul | div by a constant]… → [tanh → mul by c (softcap)] → [mul by a tensor] →
+//   [add(mask) | sub(·, mask) | where(bool mask, ·, fill)] → reduce_max / sub / exp / reduce_sum / div (rewrite-reduce's
 //   softmax) → [convert | where(cond, 0, ·)] → dot(·, v) →
 //   [convert] → [quantizelinear(constant scale)]
 // with q, k, v and the mask read through their views. Anything else returns the reason, which lowering
@@ -121,6 +121,7 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
   // Scores: gemm1 → converts, constant scales, [softcap: tanh → mul by c], one mask → the softmax input.
   let scale = 1;
   let softcap: number | undefined;
+  let factor: ValueView | undefined;
   let mask: AttentionMask | undefined;
   // Masks and conditions are read in the scores' layout: not after a reshape (a 3-D softmax around
   // 4-D attention) changed their leading axes.
@@ -132,12 +133,17 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
     const other = u.inputs[0] === cur ? u.inputs[1] : u.inputs[0];
     if (u.op.name === 'convert') {
       if (u.shape.type !== 'float_type' && u.shape.type !== 'half_type') return `the scores are converted to ${u.shape.type}`;
-    } else if ((u.op.name === 'mul' || u.op.name === 'div') && u.inputs.length === 2) {
-      const c = constantValue(other);
-      if (c === undefined || (u.op.name === 'div' && u.inputs[1] !== other)) return `the scores are scaled by ${u.op.name} with a non-constant or non-scalar operand`;
+    } else if ((u.op.name === 'mul' || u.op.name === 'div') && u.inputs.length === 2 && constantValue(other) !== undefined) {
+      const c = constantValue(other)!;
+      if (u.op.name === 'div' && u.inputs[1] !== other) return 'a constant divided by the scores';
       if (mask || softcap !== undefined) return `the scores are scaled after the ${mask ? 'mask' : 'softcap'}`;
       scale = u.op.name === 'mul' ? scale * c : scale / c;
-    } else if (u.op.name === 'tanh' && softcap === undefined && !mask) {
+    } else if (u.op.name === 'mul' && !factor && !mask) {
+      // scores · m (m a tensor: GPT-2's w · b): the kernel's score factor.
+      const view = viewOf(ctx, other!, bound);
+      if (!view || !asScores(cur)) return 'the scores are multiplied by a tensor computed inside the group';
+      factor = asRank4(view);
+    } else if (u.op.name === 'tanh' && softcap === undefined && !mask && !factor) {
       // c · tanh(s / c): the division is already in `scale`; the kernel's softcap c takes the mul.
       const capMul = onlyUser(u);
       const c = capMul?.op.name === 'mul' ? constantValue(capMul.inputs[0] === u ? capMul.inputs[1] : capMul.inputs[0]) : undefined;
@@ -148,12 +154,12 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
       continue;
     } else if (keepsRows(u)) {
       // a view of the same rows
-    } else if ((u.op.name === 'add' || u.op.name === 'where') && !mask && !asScores(cur)) {
+    } else if ((u.op.name === 'add' || u.op.name === 'sub' || u.op.name === 'where') && !mask && !asScores(cur)) {
       return 'a mask after a reshape of the scores';
-    } else if (u.op.name === 'add' && !mask) {
+    } else if ((u.op.name === 'add' || (u.op.name === 'sub' && u.inputs[0] === cur)) && !mask) {
       const view = viewOf(ctx, other!, bound);
       if (!view) return 'the additive mask is computed inside the group from its inputs';
-      mask = { kind: 'additive', view: asRank4(view) };
+      mask = { kind: 'additive', view: asRank4(view), ...(u.op.name === 'sub' ? { subtract: true } : {}) };
     } else if (u.op.name === 'where' && !mask && u.inputs[0] !== cur) {
       // where(cond, scores, fill) keeps where cond is true; where(cond, fill, scores) where it is false.
       const keepWhen = u.inputs[1] === cur;
@@ -162,7 +168,9 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
       if (fill === undefined || !view || view.shape.type !== 'bool_type') return 'where on the scores with a fill that is not a constant or a condition that is not a bool input';
       mask = { kind: 'bool', view: asRank4(view), keepWhen, fill };
     } else {
-      return mask && (u.op.name === 'add' || u.op.name === 'where') ? 'two masks on the scores' : `${u.op.name} on the scores`;
+      if (mask && (u.op.name === 'add' || u.op.name === 'sub' || u.op.name === 'where')) return 'two masks on the scores';
+      if (u.op.name === 'mul') return factor ? 'the scores are multiplied by two tensors' : 'the scores are multiplied by a tensor after the mask';
+      return `${u.op.name} on the scores`;
     }
     cur = u;
   }
@@ -226,6 +234,7 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
     output: asRank4(probe),
     scale,
     ...(softcap !== undefined ? { softcap } : {}),
+    ...(factor ? { scoreFactor: factor } : {}),
     ...(mask ? { mask } : {}),
     ...(zeroProbs ? { zeroProbs } : {}),
     ...(quantize ? { quantize } : {}),

@@ -28,6 +28,8 @@ type OutType = 'float_type' | 'half_type' | 'fp8e4m3fn_type';
 
 interface MaskSpec {
   readonly kind: 'additive' | 'bool';
+  /** Additive masks: scores − mask instead of scores + mask. */
+  readonly subtract?: boolean;
   readonly type?: 'float_type' | 'half_type';
   /** Lens broadcastable to [batch, heads, seqQ, seqKv]. */
   readonly lens: readonly number[];
@@ -66,6 +68,8 @@ interface AttentionCase {
   readonly saturate?: boolean;
   /** Rows every key of which is masked (their outputs must be NaN, as the reference's). */
   readonly emptyRows?: number;
+  /** scores · factor after the scale and softcap, before the mask (lens broadcastable to the scores). */
+  readonly factor?: { readonly lens: readonly number[]; readonly type?: 'float_type' | 'half_type'; readonly value: (i: number, random: () => number) => number };
   /** where(cond, 0, P) after the softmax (cond: bool, lens broadcastable to the scores). */
   readonly zeroProbs?: { readonly lens: readonly number[]; readonly value: (i: number, random: () => number) => number; readonly zeroWhen?: boolean };
 }
@@ -240,6 +244,34 @@ const CASES: AttentionCase[] = [
     quantize: 1 / 256,
   },
   {
+    name: 'float, GPT-2 mask: scores · b − 1e4 · (1 − b), b a causal [Sq, Skv] buffer',
+    type: 'float_type',
+    batch: 1,
+    heads: 2,
+    seqQ: 21,
+    seqKv: 21,
+    headDim: 64,
+    tiling: D64,
+    output: 'float_type',
+    factor: { lens: [1, 1, 21, 21], value: (i) => (seqMask(i, 21).col <= seqMask(i, 21).row ? 1 : 0) },
+    mask: { kind: 'additive', subtract: true, lens: [1, 1, 21, 21], value: (i) => (seqMask(i, 21).col <= seqMask(i, 21).row ? 0 : 10000) },
+  },
+  {
+    name: 'half, score factor of half values [B, 1, 1, Skv] and a softcap, fp8 out',
+    type: 'half_type',
+    batch: 2,
+    heads: 2,
+    seqQ: 17,
+    seqKv: 30,
+    headDim: 128,
+    softcap: 20,
+    scale: 0.25,
+    output: 'fp8e4m3fn_type',
+    quantize: 1 / 256,
+    factor: { lens: [2, 1, 1, 30], type: 'half_type', value: (_i, r) => 0.5 + r() },
+    mask: { kind: 'additive', subtract: true, type: 'half_type', lens: [2, 1, 1, 30], value: (i) => (i % 30 > 26 ? Infinity : 0) },
+  },
+  {
     name: 'float, additive mask [Sq, Skv] (rank 2, broadcast over batch and heads)',
     type: 'float_type',
     batch: 2,
@@ -317,6 +349,13 @@ function prepare(c: AttentionCase, seed: number): Prepared {
     params.set('mask', mask);
     refParams['mask'] = mask;
   }
+  if (c.factor) {
+    const n = c.factor.lens.reduce((a, x) => a * x, 1);
+    const next = seededRandom(seed + 5);
+    const f = Tensor.fromNumbers(c.factor.type ?? 'float_type', c.factor.lens, Array.from({ length: n }, (_, i) => c.factor!.value(i, next)));
+    params.set('factor', f);
+    refParams['factor'] = f;
+  }
   if (c.zeroProbs) {
     const n = c.zeroProbs.lens.reduce((a, x) => a * x, 1);
     const next = seededRandom(seed + 4);
@@ -348,8 +387,9 @@ function referenceOutput(c: AttentionCase, refParams: Record<string, Tensor>): T
       x = add(m, 'tanh', [x]);
       x = add(m, 'mul', [x, literal(m, c.softcap, scores)]);
     }
+    if (c.factor) x = add(m, 'mul', [x, toFloat(add(m, 'multibroadcast', [p['factor']!], { out_lens: scores }))]);
     if (c.mask?.kind === 'additive') {
-      x = add(m, 'add', [x, toFloat(add(m, 'multibroadcast', [p['mask']!], { out_lens: scores }))]);
+      x = add(m, c.mask.subtract ? 'sub' : 'add', [x, toFloat(add(m, 'multibroadcast', [p['mask']!], { out_lens: scores }))]);
     } else if (c.mask?.kind === 'bool') {
       const cond = add(m, 'multibroadcast', [p['mask']!], { out_lens: scores });
       const fill = literal(m, c.mask.fill ?? -Infinity, scores);
@@ -400,7 +440,7 @@ function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: 
   let q = views.get('q')!;
   if (c.qSliced) q = { ...q, shape: new Shape(c.type, [B, H, Sq, D], q.shape.strides) };
   let mask: AttentionMask | undefined;
-  if (c.mask?.kind === 'additive') mask = { kind: 'additive', view: views.get('mask')! };
+  if (c.mask?.kind === 'additive') mask = { kind: 'additive', view: views.get('mask')!, ...(c.mask.subtract ? { subtract: true } : {}) };
   else if (c.mask?.kind === 'bool') mask = { kind: 'bool', view: views.get('mask')!, keepWhen: c.mask.keepWhen ?? true, fill: c.mask.fill ?? -Infinity };
   const desc: AttentionKernelDesc = {
     q,
@@ -411,6 +451,7 @@ function gpuProgram(c: AttentionCase, params: ReadonlyMap<string, Tensor>, gpu: 
     scale: c.scale ?? 1 / Math.sqrt(D),
     ...(c.softcap !== undefined ? { softcap: c.softcap } : {}),
     ...(mask ? { mask } : {}),
+    ...(c.factor ? { scoreFactor: views.get('factor')! } : {}),
     ...(c.zeroProbs ? { zeroProbs: { view: views.get('zero')!, zeroWhen: c.zeroProbs.zeroWhen ?? true } } : {}),
     ...(c.causal ? { causal: { pastLength: c.causal.past } } : {}),
     ...(c.quantize !== undefined ? { quantize: { scale: c.quantize } } : {}),
@@ -541,14 +582,16 @@ test('attentionLaunch rejects what the kernel cannot run, naming why', () => {
     quantize: { scale: 0.01 },
   };
   const launch = attentionLaunch(base, caps);
-  assert.deepEqual(launch.bindings, [0, 1, 2, -1, 3, -1]);
+  assert.deepEqual(launch.bindings, [0, 1, 2, -1, 3, -1, -1]);
   assert.equal(launch.constants['HEAD_DIM'], 64);
   assert.equal(launch.constants['QUANTIZE'], 1, 'codes become constants where the device specialises');
   assert.ok(launch.workgroups[1] === 4 && launch.workgroups[2] === 1);
   assert.throws(() => attentionLaunch({ ...base, k: view('half_type', [1, 3, 8, 64], 1), v: view('half_type', [1, 3, 8, 64], 2) }, caps), /not a multiple of 3 kv heads/);
   assert.throws(() => attentionLaunch({ ...base, q: view('float_type', [1, 4, 8, 64]) }, caps), /types differ/);
   const zero = { view: view('bool_type', [1, 4, 8, 1], 4) };
-  assert.deepEqual(attentionLaunch({ ...base, zeroProbs: zero }, caps).bindings, [0, 1, 2, -1, 3, 4]);
+  assert.deepEqual(attentionLaunch({ ...base, zeroProbs: zero }, caps).bindings, [0, 1, 2, -1, 3, 4, -1]);
+  assert.deepEqual(attentionLaunch({ ...base, scoreFactor: view('half_type', [1, 1, 8, 8], 5) }, caps).bindings, [0, 1, 2, -1, 3, -1, 5]);
+  assert.throws(() => attentionLaunch({ ...base, scoreFactor: view('bool_type', [1, 1, 8, 8], 5) }, caps), /score factor of bool_type/);
   assert.throws(() => attentionLaunch({ ...base, zeroProbs: zero, causal: {} }, caps), /where\(cond, 0, P\) together with causal/);
   assert.throws(() => attentionLaunch({ ...base, zeroProbs: { view: view('float_type', [1, 4, 8, 1], 4) } }, caps), /condition of float_type/);
   assert.throws(() => attentionLaunch({ ...base, zeroProbs: { view: view('bool_type', [1, 4, 3, 1], 4) } }, caps), /do not broadcast/);
