@@ -46,7 +46,7 @@ const DARK_THEME = 'Dark Modern';
 const LIGHT_THEME = 'Light Modern';
 const SHOTS = repoPath('test-results', 'e2e');
 /** The reaper kills code-server after this even if the test process hangs (the steps' budgets add up to less). */
-const HARD_DEADLINE_MS = 8 * 60_000;
+const HARD_DEADLINE_MS = 12 * 60_000;
 
 /** The IR view's rows for the primary (skip) strategy, as the webview renders them (webview/ir-view/main.ts). */
 const SKIP_PANE = '.pane[data-strategy="skip"]';
@@ -111,9 +111,9 @@ function step(name: string, timeoutMs: number, body: () => Promise<void>): void 
   });
 }
 
-function cliJson<T>(cli: string, args: string[]): Promise<T> {
+function cliJson<T>(cli: string, args: string[], timeoutMs = 60_000): Promise<T> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [cli, ...args], { maxBuffer: 256 << 20, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, [cli, ...args], { maxBuffer: 256 << 20, timeout: timeoutMs }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${[cli, ...args].join(' ')} failed: ${error.message}\n${stderr}`));
       else resolve(JSON.parse(stdout) as T);
     });
@@ -217,7 +217,20 @@ step('the IR view follows a switch to the light theme in the settings', 30_000, 
   await screenshot(page, SHOTS, 'ir-view-light');
 });
 
-step('Run WebGPU perf (lavapipe) fills the FP8 Perf panel: the CLI\'s kernels, then skip vs keep side by side, in both themes', 90_000, async () => {
+/** The packaged CLI's own perf JSON of the perf model (skip), what the panel must show. */
+let cliSkip: CliPerf;
+
+// llvmpipe builds each pipeline at its first use: up to ~40 s for the keep program on a fresh machine
+// (empty Mesa shader cache; the per-op GEMMs take 3–5 s each). The CLI runs both strategies once here, with
+// the panel's options, so the panel's runs below measure the UI rather than the first compile.
+step('the packaged CLI measures the perf model, skip and keep (the reference for the panel)', 180_000, async () => {
+  const args = (strategy: string) => ['perf', join(workspace, PERF_MODEL), '--format', 'json', '--fp8', '--attention-qdq', strategy, '--fp8-format', 'e4m3fn', '--iterations', String(PERF_ITERATIONS)];
+  cliSkip = await cliJson<CliPerf>(packagedCli, args('skip'), 90_000);
+  const keep = await cliJson<CliPerf>(packagedCli, args('keep'), 90_000);
+  assert.ok(cliSkip.kernels.length > 0 && keep.kernels.length > 0);
+});
+
+step('Run WebGPU perf (lavapipe) fills the FP8 Perf panel: the CLI\'s kernels, then skip vs keep side by side, in both themes', 150_000, async () => {
   // The IR view offers it in its editor title bar too (the view's resource is the model).
   await page.locator('.editor-actions [aria-label^="Run WebGPU perf"]').first().waitFor({ timeout: 10_000 });
   const items = await openExplorerContextMenu(page, PERF_MODEL, 'Run WebGPU perf');
@@ -228,11 +241,11 @@ step('Run WebGPU perf (lavapipe) fills the FP8 Perf panel: the CLI\'s kernels, t
   const perf = await findWebview(page, '.perf-panel', 20_000);
   assert.equal(await perf.locator('title').textContent(), 'FP8 Perf');
   const skipRows = perf.locator('.report[data-strategy="skip"] table.kernels tbody tr');
-  await waitForPerf(perf, 'the skip run\'s kernel table', 40_000, async () => (await skipRows.count()) > 0);
+  await waitForPerf(perf, 'the skip run\'s kernel table', 60_000, async () => (await skipRows.count()) > 0);
   assert.match((await perf.locator('#target').textContent()) ?? '', new RegExp(`^${PERF_MODEL.replace('.', '\\.')} · attention Q/DQ: skip · ${PERF_ITERATIONS} iterations$`));
 
   // The table is what the CLI itself reports for this model (times differ from run to run; kernels do not).
-  const cli = await cliJson<CliPerf>(packagedCli, ['perf', join(workspace, PERF_MODEL), '--format', 'json', '--fp8', '--attention-qdq', 'skip', '--fp8-format', 'e4m3fn', '--iterations', String(PERF_ITERATIONS)]);
+  const cli = cliSkip;
   const shown = await skipRows.evaluateAll((trs) => trs.map((tr) => ({ symbol: tr.children[0]!.textContent ?? '', count: Number(tr.children[1]!.textContent) })));
   const bySymbol = (a: { symbol: string }, b: { symbol: string }): number => (a.symbol < b.symbol ? -1 : a.symbol > b.symbol ? 1 : 0);
   assert.deepEqual([...shown].sort(bySymbol), cli.kernels.map((k) => ({ symbol: k.symbol, count: k.count })).sort(bySymbol));
@@ -244,7 +257,7 @@ step('Run WebGPU perf (lavapipe) fills the FP8 Perf panel: the CLI\'s kernels, t
 
   // Skip vs keep: two more runs, then both reports side by side with the keep ÷ skip ratios.
   await perf.locator('#compare').click();
-  await waitForPerf(perf, 'the skip vs keep table', 50_000, async () => (await perf.locator('#compare-table').count()) > 0);
+  await waitForPerf(perf, 'the skip vs keep table', 70_000, async () => (await perf.locator('#compare-table').count()) > 0);
   assert.equal(await perf.locator('.report').count(), 2);
   const metrics = await perf.locator('#compare-table tbody tr').evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')));
   assert.deepEqual(metrics.map((r) => r[0]), ['Total time (ms)', 'Scratch', 'Rate', 'Kernel launches', 'Instructions time (ms)']);
