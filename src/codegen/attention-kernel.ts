@@ -341,10 +341,8 @@ export function attentionLaunch(desc: AttentionKernelDesc, caps: DeviceCapabilit
   // uniforms (caps.specializeCodes false: llvmpipe): a program has one or two attention configurations,
   // and with every mask kind, type and epilogue compiled in, llvmpipe took 21 s instead of 5.7 s to
   // build the pipeline (test_attention_4d, --fp8, a cold shader cache).
-  {
-    const values = uniforms as unknown as Readonly<Record<string, readonly number[]>>;
-    for (const [name, [field, component]] of Object.entries(spec.codes ?? {})) constants[name] = values[field]![component]!;
-  }
+  const values = uniforms as unknown as Readonly<Record<string, readonly number[]>>;
+  for (const [name, [field, component]] of Object.entries(spec.codes ?? {})) constants[name] = values[field]![component]!;
 
   const label = `${variantKey(variant)} for ${desc.label ?? 'attention'}`;
   const workgroups: [number, number, number] = [ceilDiv(dims.seqQ, tiling.bq), dims.heads, dims.batch];

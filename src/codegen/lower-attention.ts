@@ -11,33 +11,31 @@ import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
 import { Shape } from '../ir/shape.js';
 import { normalizeAxis } from '../ops/common.js';
-import { isConstant, tryEvaluateConstant } from '../ref/evaluate.js';
+import type { Tensor } from '../ir/tensor.js';
+import { tryEvaluateConstant } from '../ref/evaluate.js';
 import { submoduleParameters } from '../ref/interpret.js';
 import { attentionLaunch, attentionUnsupported, type AttentionKernelDesc, type AttentionMask } from './attention-kernel.js';
 import type { LoweringContext } from './lower-context.js';
 import { constantValue } from './fused-program.js';
 import type { ValueView } from './launch.js';
-import { literalView } from './lower.js';
+import { constantView, literalView } from './lower.js';
 import { elementBytes } from './type-classes.js';
 import { isViewOp, replayView } from './views.js';
 
-/** Values computed from literals only (a causal mask built in the group), folded once per lowering. */
-const foldedConstants = new WeakMap<LoweringContext, Map<Instruction, ValueView>>();
+/** Values computed from literals only (a causal mask built in the group), evaluated once per lowering. */
+const foldedConstants = new WeakMap<LoweringContext, Map<Instruction, Tensor>>();
 
-/** The value of a constant expression as a buffer, or undefined when `ins` reads a parameter. */
+/** The value of a constant expression as a literal buffer, or undefined when `ins` reads a parameter. */
 function foldedView(ctx: LoweringContext, ins: Instruction): ValueView | undefined {
   let known = foldedConstants.get(ctx);
   if (!known) foldedConstants.set(ctx, (known = new Map()));
-  const cached = known.get(ins);
-  if (cached) return cached;
-  const value = isConstant(ins) ? tryEvaluateConstant(ins)?.contiguous() : undefined;
-  if (!value || elementBytes(value.type) === 0) return undefined;
-  const size = value.data.BYTES_PER_ELEMENT;
-  const bytes = new Uint8Array(value.data.buffer, value.data.byteOffset + value.offset * size, value.shape.elements() * size);
-  const buffer = ctx.addBuffer(bytes.length, 'literal', `@literal (folded ${ins.op.name})`, { init: bytes.slice() });
-  const view: ValueView = { buffer, shape: value.shape, offset: 0 };
-  known.set(ins, view);
-  return view;
+  let value = known.get(ins);
+  if (!value) {
+    value = tryEvaluateConstant(ins);
+    if (!value) return undefined;
+    known.set(ins, value);
+  }
+  return elementBytes(value.type) === 0 ? undefined : constantView(ctx, value);
 }
 
 /** The view a path of view ops over a parameter, a literal or a constant expression reads, or undefined. */

@@ -73,6 +73,11 @@ const literalBuffers = new WeakMap<LoweringContext, Map<Tensor, number>>();
 export function literalView(ctx: LoweringContext, ins: Instruction): ValueView {
   const value = ins.literal!;
   if (elementBytes(value.type) === 0) throw unsupported(ins, `literal of ${value.type}`);
+  return constantView(ctx, value);
+}
+
+/** A constant tensor as a literal buffer's view (each Tensor uploaded once per lowered program). */
+export function constantView(ctx: LoweringContext, value: Tensor): ValueView {
   let known = literalBuffers.get(ctx);
   if (!known) literalBuffers.set(ctx, (known = new Map()));
   let buffer = known.get(value);
