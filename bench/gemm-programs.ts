@@ -19,13 +19,13 @@ export function randomMatrix(type: ElementType, rows: number, cols: number, seed
   return Tensor.fromNumbers(type, [rows, cols], Array.from({ length: rows * cols }, () => next() * 2 - 1));
 }
 
-/** y = a · b with parameters a [m, k] and b [k, n]. */
+/** y = a · b with parameters a [m, k] and b [k, n] (quant_dot for fp8 operands, as fp8 programs have it). */
 export function gemmProgram(type: ElementType, m: number, k: number, n: number): Program {
   const p = new Program();
   const main = p.mainModule();
   const a = main.addParameter('a', new Shape(type, [m, k]));
   const b = main.addParameter('b', new Shape(type, [k, n]));
-  main.addReturn([main.addInstruction(makeOp('dot'), [a, b])]);
+  main.addReturn([main.addInstruction(makeOp(type.startsWith('fp8') ? 'quant_dot' : 'dot'), [a, b])]);
   return p;
 }
 

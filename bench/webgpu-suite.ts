@@ -10,7 +10,8 @@
 // 3. (b) The same block in onnxruntime-node: the model as shipped (half) and a float32 copy on the CPU
 //    and WebGPU EPs, and the QDQ models `export` writes (CPU and WebGPU EPs, graphOptimizationLevel
 //    'basic'), each in a child process of this script; GFLOP/s and time ratios against ours.
-// 4. (c) GEMM 1024³ and 4096×768×768: ours (float, half), the textbook tiled baseline, ORT's MatMul.
+// 4. (c) GEMM 1024³ and 4096×768×768: ours (float, half, fp8 quant_dot; on a software adapter with
+//    direct loads and with workgroup tiles, side by side), the textbook tiled baseline, ORT's MatMul.
 // 5. (d) The attention kernel's GFLOP/s as a fraction of our GEMM's.
 // Prints the adapter and driver and markdown tables; writes JSON (.bench-out/webgpu-suite.json, or
 // --out). --quick (S = 256; GEMM 512³ and 1024×768×768) is for the software adapter, where the full
@@ -427,23 +428,30 @@ async function suite(): Promise<void> {
       ]);
       // Kernel times of ours (float and half inputs) and the baseline in interleaved rounds.
       const half = new Map([...params].map(([name, t]) => [name, randomMatrix('half_type', t.shape.lens[0]!, t.shape.lens[1]!, name === 'a' ? 1 : 2)]));
-      const ours = (['float_type', 'half_type'] as const).map((type) => ({ type, lowered: lowerProgram(gemmProgram(type, m, k, n), perf.capabilities) }));
+      // Ours as the device lowers it; on a software adapter (direct loads) also the workgroup-tiled
+      // kernel GPUs get, side by side.
+      const loadings = perf.capabilities.directLoads ? [true, false] : [false];
+      const ours = loadings.flatMap((direct) =>
+        (['float_type', 'half_type', 'fp8e4m3fn_type'] as const).map((type) => ({ type, direct, lowered: lowerProgram(gemmProgram(type, m, k, n), { ...perf.capabilities, directLoads: direct }) })),
+      );
       const contenders: Contender[] = [{ name: 'matmul-baseline (16×16 tiles, 1 output per invocation)', gpu: perf, exe: await ExecutableProgram.prepare(perf, baselineProgram(m, k, n)), launch: 0, differences: [] }];
       for (const o of ours) {
         const gemm = o.lowered.launches.findIndex((x) => x.variant.spec === KERNELS.gemm);
-        contenders.push({ name: `ours: ${variantKey(o.lowered.launches[gemm]!.variant)}|${o.type}`, gpu: perf, exe: await ExecutableProgram.prepare(perf, o.lowered), launch: gemm, differences: [] });
+        const loading = o.direct ? 'direct loads' : 'workgroup tiles';
+        contenders.push({ name: `ours: ${variantKey(o.lowered.launches[gemm]!.variant)}, ${loading}|${o.type}`, gpu: perf, exe: await ExecutableProgram.prepare(perf, o.lowered), launch: gemm, differences: [] });
       }
       // The baseline takes float inputs; ours take each its type (interleavedLaunchTimes gives all one map).
-      const times = await interleavedLaunchTimes(contenders, params, (c) => (c.name.endsWith('|half_type') ? half : params));
+      const fp8 = new Map([...params].map(([name, t]) => [name, randomMatrix('fp8e4m3fn_type', t.shape.lens[0]!, t.shape.lens[1]!, name === 'a' ? 1 : 2)]));
+      const times = await interleavedLaunchTimes(contenders, params, (c) => (c.name.endsWith('|half_type') ? half : c.name.endsWith('|fp8e4m3fn_type') ? fp8 : params));
       let oursFloatEndToEnd = NaN;
       for (const [i, c] of contenders.entries()) {
         const [kernel, type = 'float_type'] = c.name.split('|') as [string, string?];
         const row: Record<string, unknown> = { shape, kernel, inputs: type, kernelMs: times[i]!.ms, gflops: gflops(flops, times[i]!.ms), timing: times[i]!.timing, iterations: times[i]!.iterations };
         if (i > 0) {
-          const e2e = await endToEnd(c.exe, type === 'half_type' ? half : params);
+          const e2e = await endToEnd(c.exe, type === 'half_type' ? half : type === 'fp8e4m3fn_type' ? fp8 : params);
           row['endToEndMs'] = e2e.medianMs;
           row['endToEndGflops'] = gflops(flops, e2e.medianMs);
-          if (type === 'float_type') oursFloatEndToEnd = e2e.medianMs;
+          if (type === 'float_type' && Number.isNaN(oursFloatEndToEnd)) oursFloatEndToEnd = e2e.medianMs;
         }
         c.exe.destroy();
         gemmRows.push(row);

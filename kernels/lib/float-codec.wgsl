@@ -17,18 +17,17 @@ fn shift_right_round_even(value: u32, shift: u32) -> u32 {
 
 // ---- half ----
 
+// Branch-free: where lanes disagree a software adapter (llvmpipe) runs every branch anyway.
 fn half_to_f32_bits(h: u32) -> u32 {
   let sign = (h & 0x8000u) << 16u;
   let exponent = (h >> 10u) & 0x1fu;
   let mantissa = h & 0x3ffu;
-  if (exponent == 0x1fu) {
-    return sign | 0x7f800000u | (mantissa << 13u); // Inf, or NaN with its payload
-  }
-  if (exponent == 0u) {
-    // Subnormal (or zero): mantissa · 2^-24 is a normal float32, so ldexp is exact.
-    return sign | bitcast<u32>(ldexp(f32(mantissa), -24));
-  }
-  return sign | ((exponent + 112u) << 23u) | (mantissa << 13u);
+  let normal = ((exponent + 112u) << 23u) | (mantissa << 13u);
+  // Inf, or NaN with its payload.
+  let special = 0x7f800000u | (mantissa << 13u);
+  // Subnormal (or zero): mantissa · 2^-24 is a normal float32, so the product is exact.
+  let subnormal = bitcast<u32>(f32(mantissa) * 5.9604644775390625e-8);
+  return sign | select(select(normal, subnormal, exponent == 0u), special, exponent == 0x1fu);
 }
 
 fn half_from_f32_bits(bits: u32) -> u32 {

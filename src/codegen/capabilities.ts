@@ -15,6 +15,13 @@ export interface DeviceCapabilities {
    * every pipeline anew (~0.1–0.3 s each), which would dominate a test run of small programs.
    */
   readonly specializeCodes: boolean;
+  /**
+   * GEMMs read their operands straight from storage instead of staging tiles in workgroup memory. On
+   * for software adapters: llvmpipe runs a workgroup's invocations as SIMD lanes of one CPU thread, so
+   * a barrier is a switch between them and a workgroup-memory read a gather, and re-reading storage is
+   * about twice as fast (docs/perf.md). Off on GPUs, where the tiles are what makes a GEMM fast.
+   */
+  readonly directLoads: boolean;
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxComputeInvocationsPerWorkgroup: number;
   readonly maxComputeWorkgroupStorageSize: number;
@@ -25,6 +32,7 @@ export const MINIMUM_CAPABILITIES: DeviceCapabilities = {
   shaderF16: false,
   halfTiles: false,
   specializeCodes: true,
+  directLoads: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 128,
   maxComputeWorkgroupStorageSize: 16384,
@@ -39,6 +47,7 @@ export const PORTABLE_CAPABILITIES: DeviceCapabilities = {
   shaderF16: false,
   halfTiles: false,
   specializeCodes: true,
+  directLoads: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupStorageSize: 16384,

@@ -257,8 +257,8 @@ export const KERNELS = {
     file: 'gemm.wgsl',
     libs: [...CODEC, 'fp8-packed.wgsl', ...FUSED_VALUES],
     slots: ['tile', 'block'],
-    overrides: { A_TYPE: DYNAMIC, B_TYPE: DYNAMIC, WG_X: 16, WG_Y: 16, TILE_K: 16, FUSION: 0 },
-    codes: { A_TYPE: ['a_type', 0], B_TYPE: ['b_type', 0] },
+    overrides: { A_TYPE: DYNAMIC, B_TYPE: DYNAMIC, B_FROM_A: DYNAMIC, A_PROLOGUE: DYNAMIC, B_PROLOGUE: DYNAMIC, WG_X: 16, WG_Y: 16, TILE_K: 16, FUSION: 0, DIRECT: 0 },
+    codes: { A_TYPE: ['a_type', 0], B_TYPE: ['b_type', 0], B_FROM_A: ['b_from_a', 0] },
     uniforms: {
       m: 'u32',
       n: 'u32',

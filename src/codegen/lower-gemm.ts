@@ -65,6 +65,12 @@ function prologueWords(p: GemmPrologue | undefined): [number, number, number, nu
   return p ? [p.kind, typeId(p.type), p.saturate ? 2 : 0, 0] : [0, 0, 0, 0];
 }
 
+/** The prologue as the A_PROLOGUE / B_PROLOGUE constant: kind | type << 8 | flags << 16. */
+function prologueCode(p: GemmPrologue | undefined): number {
+  const [kind, type, flags] = prologueWords(p);
+  return kind | (type << 8) | (flags << 16);
+}
+
 /** The GEMM launch computing `output` (standard, lens [..batch, m, n]) from operand views a and b. */
 export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView, b: ValueView, output: ValueView, fusion: GemmFusion): void {
   const out = output.shape;
@@ -93,7 +99,12 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
   // 17%, while 1024³, 64 tiles, lost 40%; docs/webgpu.md).
   const tileBytes = (tile === 'f16' ? 2 : 4) * 16 * (wgX + wgY) * 8;
   const bigTiles = ceilDiv(m, 128) * ceilDiv(n, 128) * product(batchLens);
-  const block = bigTiles >= 128 && wgY === 16 && tileBytes <= ctx.caps.maxComputeWorkgroupStorageSize ? '8x8' : '4x4';
+  // Direct loads read every operand value once per invocation that uses it, where tiles load it once
+  // per workgroup: with a prologue (a fused quantize, costly per value) that made llvmpipe's GEMMs 4–7×
+  // slower, so such GEMMs stage tiles everywhere.
+  const direct = ctx.caps.directLoads && !fusion.a && !fusion.b;
+  // Direct loads keep 4 × 4: there is no workgroup memory to save, and 8 × 8 was slower on llvmpipe.
+  const block = !direct && bigTiles >= 128 && wgY === 16 && tileBytes <= ctx.caps.maxComputeWorkgroupStorageSize ? '8x8' : '4x4';
   const [tm, tn] = block === '8x8' ? [8, 8] : [4, 4];
   const pad4 = (xs: readonly number[]) => [...xs, 0, 0, 0, 0].slice(0, 4);
   const steps = fusion.epilogue;
@@ -101,7 +112,18 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
   const sameA = b.buffer === a.buffer;
   ctx.launch(KERNELS.gemm, {
     slots: { tile, block },
-    constants: { WG_X: wgX, WG_Y: wgY, FUSION: fusion.a || fusion.b || steps.length > 0 ? 1 : 0 },
+    constants: {
+      WG_X: wgX,
+      WG_Y: wgY,
+      FUSION: fusion.a || fusion.b || steps.length > 0 ? 1 : 0,
+      DIRECT: direct ? 1 : 0,
+      // On a software adapter the GEMM's types and prologues are specialised even though op and type
+      // codes elsewhere stay in uniforms (capabilities.ts): a program has few GEMM type pairs and
+      // prologues, so few pipelines, and each builds several times faster than the one that decodes
+      // every type (llvmpipe, cold: perf --attention-qdq keep of test_attention_4d 51 s → 9 s); direct
+      // loads decode in the inner loop, where a branch on a uniform costs on every load.
+      ...(ctx.caps.directLoads ? { A_TYPE: typeId(aType), B_TYPE: typeId(bType), B_FROM_A: sameA ? 1 : 0, A_PROLOGUE: prologueCode(fusion.a), B_PROLOGUE: prologueCode(fusion.b) } : {}),
+    },
     uniforms: {
       m,
       n,

@@ -27,6 +27,8 @@ export interface WebGpuOptions {
   readonly specializeCodes?: boolean;
   /** Stage half GEMM operands as f16 tiles where shader-f16 exists (src/codegen/capabilities.ts). */
   readonly halfTiles?: boolean;
+  /** GEMMs read operands from storage, no workgroup tiles; by default on for software adapters only. */
+  readonly directLoads?: boolean;
   /**
    * Add ORT's performance toggles (PERF_TOGGLES): what `perf` and the benchmarks time with, so their
    * figures compare with each other and with ORT's WebGPU EP. Off by default (`run`, the tests).
@@ -84,6 +86,7 @@ export class WebGpuDevice {
     readonly features: ReadonlySet<string>,
     readonly specializeCodes: boolean,
     private readonly halfTiles: boolean,
+    private readonly directLoads: boolean,
     toggles: { readonly enabled: readonly string[]; readonly disabled: readonly string[] },
   ) {
     this.toggles = toggles;
@@ -141,7 +144,7 @@ export class WebGpuDevice {
       backend: options.backend ?? 'default',
     };
     const specialize = options.specializeCodes ?? !info.isFallbackAdapter;
-    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false, { enabled, disabled });
+    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false, options.directLoads ?? info.isFallbackAdapter, { enabled, disabled });
   }
 
   get limits(): GPUSupportedLimits {
@@ -154,6 +157,7 @@ export class WebGpuDevice {
       shaderF16: this.features.has('shader-f16'),
       halfTiles: this.halfTiles && this.features.has('shader-f16'),
       specializeCodes: this.specializeCodes,
+      directLoads: this.directLoads,
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,

@@ -31,6 +31,7 @@ const CAPS: DeviceCapabilities = {
   shaderF16: true,
   halfTiles: false,
   specializeCodes: true,
+  directLoads: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupStorageSize: 32768,

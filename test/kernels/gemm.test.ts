@@ -1,7 +1,9 @@
 // The GEMM kernel (dot and quant_dot) against the reference interpreter at odd sizes: ragged tiles,
 // batches, transposed and batch-broadcast operands read in place, a sliced operand (an offset), half
 // and bf16 inputs (with float and f16 tiles), 4×4 and 8×8 blocks, and fp8 quant_dot on both the
-// four-codes-per-word path and the per-element path.
+// four-codes-per-word path and the per-element path. Every case runs with both ways of loading operands:
+// workgroup tiles (what GPUs get) and direct loads (what software adapters get), whichever the test's
+// device would choose.
 
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -84,21 +86,37 @@ function tolerance(t: ElementType) {
   return { rtol: 1e-4, atol: 1e-4 };
 }
 
-async function check(gpu: WebGpuDevice, c: GemmCase): Promise<void> {
+async function check(gpu: WebGpuDevice, c: GemmCase, directLoads = gpu.capabilities.directLoads): Promise<void> {
   const built: Built = buildProgram(c.inputs, c.build);
+  const caps = { ...gpu.capabilities, directLoads };
+  const launch = lowerProgram(built.program, caps).launches.find((l) => l.variant.spec.name === 'gemm');
+  assert.equal(launch?.constants['DIRECT'] ?? 0, directLoads ? 1 : 0, `${c.name}: the launch's DIRECT constant`);
   const expected = runReference(built);
-  const actual = await runGpu(gpu, built);
+  const actual = await runGpu(gpu, built, caps);
   const why = compareTensors(actual[0]!, expected[0]!, tolerance);
-  assert.equal(why, undefined, `${c.name}: ${why}`);
+  assert.equal(why, undefined, `${c.name} (${directLoads ? 'direct loads' : 'workgroup tiles'}): ${why}`);
 }
 
-test('GEMM matches the reference interpreter', async (t) => {
+test('GEMM matches the reference interpreter, with workgroup tiles and with direct loads', async (t) => {
   const acquired = await acquireGpu();
   if (!acquired.gpu) {
-    t.skip(reportSkipped('gemm.test.ts', CASES.length + 1, acquired.skip));
+    t.skip(reportSkipped('gemm.test.ts', 2 * CASES.length + 1, acquired.skip));
     return;
   }
-  for (const c of CASES) await t.test(c.name, () => check(acquired.gpu, c));
+  for (const directLoads of [false, true]) {
+    for (const c of CASES) await t.test(`${c.name}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`, () => check(acquired.gpu, c, directLoads));
+  }
+});
+
+test('dot(x, x) binds x once and reads it as both operands, either way of loading', async (t) => {
+  const acquired = await acquireGpu();
+  if (!acquired.gpu) return t.skip('no WebGPU device');
+  const square: GemmCase = {
+    name: 'float x · x',
+    inputs: { x: randomTensor('float_type', [24, 24], 30) },
+    build: (m, p) => [add(m, 'dot', [p['x']!, p['x']!])],
+  };
+  for (const directLoads of [false, true]) await check(acquired.gpu, square, directLoads);
 });
 
 test('half operands use f16 tiles only when asked for and the device has shader-f16', async (t) => {

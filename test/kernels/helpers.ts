@@ -9,6 +9,7 @@ import { Program } from '../../src/ir/program.js';
 import { Shape } from '../../src/ir/shape.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { ElementType } from '../../src/ir/types.js';
+import type { DeviceCapabilities } from '../../src/codegen/capabilities.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { evaluateProgram } from '../../src/ref/evaluate.js';
 import type { WebGpuDevice } from '../../src/runtime/device.js';
@@ -35,8 +36,9 @@ export function add(m: Module, op: string, inputs: readonly Instruction[], attrs
   return m.addInstruction(makeOp(op, attrs), inputs);
 }
 
-export async function runGpu(gpu: WebGpuDevice, built: Built): Promise<Tensor[]> {
-  const exe = await ExecutableProgram.prepare(gpu, lowerProgram(built.program, gpu.capabilities));
+/** Runs `built` on `gpu`, lowered for the device's capabilities or for `caps` (e.g. the other GEMM loading). */
+export async function runGpu(gpu: WebGpuDevice, built: Built, caps: DeviceCapabilities = gpu.capabilities): Promise<Tensor[]> {
+  const exe = await ExecutableProgram.prepare(gpu, lowerProgram(built.program, caps));
   try {
     return (await exe.run(built.params)).outputs;
   } finally {

@@ -11,6 +11,8 @@ import { variantKey } from '../../src/codegen/kernel-catalog.js';
 import { DUMMY_BUFFER } from '../../src/codegen/launch.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { POINTWISE_OPS } from '../../src/codegen/pointwise-ops.js';
+import { compileModel } from '../../src/compiler.js';
+import { seedModel } from '../helpers/seed-model.js';
 import { add, buildProgram } from './helpers.js';
 
 const SPECIALISED: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: true };
@@ -63,4 +65,34 @@ test('large launches spread over two grid dimensions', () => {
   assert.deepEqual(grid1d(10), [10, 1, 1]);
   const [gx, gy] = grid1d(200000);
   assert.ok(gx <= 65535 && gx * gy >= 200000 && gx * (gy - 1) < 200000, `${gx}×${gy}`);
+});
+
+test('GEMMs on a software adapter: types and prologues specialised, direct loads only where no prologue runs', () => {
+  const SOFTWARE: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: false, directLoads: true };
+  const h = Tensor.fromNumbers('half_type', [4, 4], new Array(16).fill(1));
+  const built = buildProgram({ x, h }, (m, p) => [add(m, 'dot', [p['x']!, add(m, 'transpose', [p['x']!], { permutation: [1, 0] })]), add(m, 'dot', [p['h']!, p['h']!])]);
+  const [xx, hh] = lowerProgram(built.program, SOFTWARE).launches.filter((l) => l.variant.spec.name === 'gemm');
+  assert.deepEqual(xx!.constants, { WG_X: 16, WG_Y: 8, FUSION: 0, DIRECT: 1, A_TYPE: typeId('float_type'), B_TYPE: typeId('float_type'), B_FROM_A: 1, A_PROLOGUE: 0, B_PROLOGUE: 0 });
+  assert.equal(hh!.constants['A_TYPE'], typeId('half_type'));
+  // A GPU that keeps codes in uniforms: workgroup tiles, nothing specialised.
+  const gpu = lowerProgram(built.program, DYNAMIC_CODES).launches.find((l) => l.variant.spec.name === 'gemm')!;
+  assert.deepEqual(gpu.constants, { WG_X: 16, WG_Y: 8, FUSION: 0, DIRECT: 0 });
+
+  // The seed block's fused GEMMs (fp8 keep): quantize prologues are constants and keep workgroup tiles.
+  const keep = compileModel(seedModel(32), { fp8: { attentionQdq: 'keep' } });
+  const gemms = lowerProgram(keep.program, SOFTWARE).launches.filter((l) => l.variant.spec.name === 'gemm');
+  assert.ok(gemms.length >= 3, `${gemms.length} GEMM launches`);
+  let withPrologue = 0;
+  for (const g of gemms) {
+    const prologues = [g.constants['A_PROLOGUE'], g.constants['B_PROLOGUE']];
+    assert.ok(prologues.every((c) => typeof c === 'number'), `${g.label}: prologues are constants`);
+    if (prologues.some((c) => c !== 0)) {
+      withPrologue++;
+      assert.equal(g.constants['DIRECT'], 0, `${g.label} has a prologue: workgroup tiles`);
+      for (const c of prologues.filter((c) => c !== 0)) assert.equal(c! & 0xff, 61, `${g.label}: the prologue is a quantize (STEP_QUANTIZE)`);
+    } else {
+      assert.equal(g.constants['DIRECT'], 1, `${g.label} has no prologue: direct loads`);
+    }
+  }
+  assert.ok(withPrologue >= 1, 'some GEMM quantizes an operand as it loads');
 });

@@ -35,8 +35,9 @@ import { repoPath } from '../helpers/paths.js';
 
 after(releaseGpu);
 
-async function run(gpu: WebGpuDevice, program: Program, params: ReadonlyMap<string, Tensor>): Promise<{ outputs: Tensor[]; launches: string[] }> {
-  const lowered = lowerProgram(program, gpu.capabilities);
+/** Runs `program` lowered for the device, or with its GEMMs' operand loading switched (`directLoads`). */
+async function run(gpu: WebGpuDevice, program: Program, params: ReadonlyMap<string, Tensor>, directLoads = gpu.capabilities.directLoads): Promise<{ outputs: Tensor[]; launches: string[] }> {
+  const lowered = lowerProgram(program, { ...gpu.capabilities, directLoads });
   const exe = await ExecutableProgram.prepare(gpu, lowered);
   try {
     return { outputs: (await exe.run(params)).outputs, launches: lowered.launches.map((l) => variantKey(l.variant).replace(/#\w+/, '')) };
@@ -154,10 +155,14 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
       const r: CompileResult = compileModel(seedModel(64), { fp8: { attentionQdq: strategy } });
       const params = randomInputs(r.program.mainModule(), 9);
       const expected = evaluateProgram(r.program, params);
-      const { outputs, launches } = await run(gpu, r.program, params);
-      assert.equal(launches.length, kernels.length, `${strategy}: ${launches.join(', ')}`);
-      launches.forEach((l, k) => assert.ok(kernels[k]!.split('|').includes(l), `${strategy}: launch ${k} is ${l}`));
-      assertClose(outputs[0]!, expected[0]!, `seed ${strategy}`, 'fp8');
+      // The fused GEMMs (dequantize prologue, quantize epilogue) with both ways of loading operands.
+      for (const directLoads of [false, true]) {
+        const { outputs, launches } = await run(gpu, r.program, params, directLoads);
+        const what = `${strategy}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`;
+        assert.equal(launches.length, kernels.length, `${what}: ${launches.join(', ')}`);
+        launches.forEach((l, k) => assert.ok(kernels[k]!.split('|').includes(l), `${what}: launch ${k} is ${l}`));
+        assertClose(outputs[0]!, expected[0]!, `seed ${what}`, 'fp8');
+      }
     }
   });
 
@@ -166,9 +171,12 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
       const r = compileFile(repoPath('examples', 'bert_layer.onnx'), { ...options, inputDims: new Map([['sequence', 16]]) });
       const params = randomInputs(r.program.mainModule(), 2);
       const expected = evaluateProgram(r.program, params);
-      const { outputs, launches } = await run(gpu, r.program, params);
-      for (const kind of ['fused-reduce', 'gemm[tile=f32,block=4x4]']) assert.ok(launches.includes(kind), `${JSON.stringify(options)}: no ${kind} in ${launches.join(', ')}`);
-      assertClose(outputs[0]!, expected[0]!, `bert ${JSON.stringify(options)}`, 'fp8' in options ? 'fp8' : 'float');
+      for (const directLoads of [false, true]) {
+        const what = `${JSON.stringify(options)}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`;
+        const { outputs, launches } = await run(gpu, r.program, params, directLoads);
+        for (const kind of ['fused-reduce', 'gemm[tile=f32,block=4x4]']) assert.ok(launches.includes(kind), `${what}: no ${kind} in ${launches.join(', ')}`);
+        assertClose(outputs[0]!, expected[0]!, `bert ${what}`, 'fp8' in options ? 'fp8' : 'float');
+      }
     }
   });
 
