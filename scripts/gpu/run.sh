@@ -14,13 +14,19 @@ APP=${ONNX_FP8_GPU_APP:-/tmp/onnx-fp8-gpu/app}
 OUT=${OUT:-/tmp/onnx-fp8-out}
 mkdir -p "$OUT"
 
-if [ ! -x "$APP/node" ]; then
+# Unpack once per pack: a warm machine keeps /tmp between calls, and a pack made again after a fix
+# (another size or time) must replace the app unpacked from the previous one.
+STAMP="$APP/.pack-stamp"
+PACK_ID=$(stat -c '%s %Y' "$PACK" 2>/dev/null)
+if [ ! -x "$APP/node" ] || { [ -n "$PACK_ID" ] && [ "$(cat "$STAMP" 2>/dev/null)" != "$PACK_ID" ]; }; then
   if [ ! -f "$PACK" ]; then
     echo "no $PACK: run 'node scripts/gpu/pack.mjs' first and carry build/gpu (scripts/gpu/README.md)" >&2
     exit 2
   fi
+  rm -rf "$APP"
   mkdir -p "$(dirname "$APP")"
   tar -C "$(dirname "$APP")" -xJf "$PACK" || exit 2
+  echo "$PACK_ID" > "$STAMP"
 fi
 
 # Libraries the machine lacks (the Vulkan loader, libglvnd for NVIDIA's ICD) from the pack, and only those.
