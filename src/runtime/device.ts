@@ -27,7 +27,7 @@ export interface WebGpuOptions {
   readonly specializeCodes?: boolean;
   /** Stage half GEMM operands as f16 tiles where shader-f16 exists (src/codegen/capabilities.ts). */
   readonly halfTiles?: boolean;
-  /** GEMMs read operands from storage, no workgroup tiles; by default on for software adapters only. */
+  /** GEMMs read operands from storage, no workgroup tiles; by default on where shaders run on the CPU (runsOnCpu). */
   readonly directLoads?: boolean;
   /**
    * Add ORT's performance toggles (PERF_TOGGLES): what `perf` and the benchmarks time with, so their
@@ -70,6 +70,14 @@ export interface AdapterDescription {
 }
 
 const unique = (xs: readonly string[]): string[] => [...new Set(xs)];
+
+/**
+ * Whether the adapter runs shaders on the CPU: Dawn's fallback adapter (lavapipe on Vulkan), or Mesa's
+ * llvmpipe behind the GLES backend, which Dawn does not flag as a fallback (its device string names it).
+ */
+export function runsOnCpu(info: Pick<AdapterDescription, 'isFallbackAdapter' | 'device' | 'description'>): boolean {
+  return info.isFallbackAdapter || /llvmpipe|lavapipe|swiftshader|softpipe/i.test(`${info.device} ${info.description}`);
+}
 
 export class WebGpuDevice {
   readonly pipelines: PipelineCache;
@@ -144,7 +152,7 @@ export class WebGpuDevice {
       backend: options.backend ?? 'default',
     };
     const specialize = options.specializeCodes ?? !info.isFallbackAdapter;
-    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false, options.directLoads ?? info.isFallbackAdapter, { enabled, disabled });
+    return new WebGpuDevice({ instance, adapter }, device, info, new Set(requiredFeatures), specialize, options.halfTiles ?? false, options.directLoads ?? runsOnCpu(info), { enabled, disabled });
   }
 
   get limits(): GPUSupportedLimits {
@@ -170,7 +178,8 @@ export class WebGpuDevice {
     const name = i.description || i.device || 'unknown adapter';
     const traits = [i.vendor, i.architecture, i.isFallbackAdapter ? 'fallback adapter' : '', `backend ${i.backend}`].filter((s) => s);
     const codes = this.specializeCodes ? 'specialised pipelines' : 'op and type codes in uniforms';
-    return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}${this.perfToggles ? ", ORT's perf toggles (no robustness, no validation)" : ''}`;
+    const loads = this.directLoads ? ', GEMMs with direct loads' : '';
+    return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}${loads}${this.perfToggles ? ", ORT's perf toggles (no robustness, no validation)" : ''}`;
   }
 
   /** Whether every toggle of PERF_TOGGLES is in effect (as `perf` and the benchmarks run). */

@@ -13,7 +13,7 @@ import type { Tensor } from '../../src/ir/tensor.js';
 import type { ElementType } from '../../src/ir/types.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { variantKey } from '../../src/codegen/kernel-catalog.js';
-import { WebGpuDevice } from '../../src/runtime/device.js';
+import { runsOnCpu, WebGpuDevice } from '../../src/runtime/device.js';
 import { compareTensors } from '../onnx/helpers/compare.js';
 import { acquireGpu, deviceOptions, releaseGpu, reportSkipped } from '../runtime/gpu-harness.js';
 import { add, buildProgram, runGpu, runReference, type Built } from './helpers.js';
@@ -103,6 +103,8 @@ test('GEMM matches the reference interpreter, with workgroup tiles and with dire
     t.skip(reportSkipped('gemm.test.ts', 2 * CASES.length + 1, acquired.skip));
     return;
   }
+  // The device's default: direct loads exactly where shaders run on the CPU.
+  assert.equal(acquired.gpu.capabilities.directLoads, runsOnCpu(acquired.gpu.info), acquired.gpu.describe());
   for (const directLoads of [false, true]) {
     for (const c of CASES) await t.test(`${c.name}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`, () => check(acquired.gpu, c, directLoads));
   }
