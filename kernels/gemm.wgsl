@@ -2,10 +2,11 @@
 // decoded while tiles load; e4m3fn four codes per word with lib/fp8-packed.wgsl). Operands are strided
 // views (transposed or broadcast operands are read in place). Each workgroup computes a
 // (TM·WG_Y) × (TN·WG_X) tile of y, each invocation TM × TN of it, staging TILE_K-deep slices of a and b
-// in workgroup memory, or (DIRECT = 1, software adapters) reading them straight from storage. Fusion (src/codegen/lower-gemm-group.ts): each operand may be quantized or
-// converted as it loads (its prologue), and up to 4 elementwise steps (dequantize, convert, quantize, an
-// op with a scalar or with an element of a tensor operand c) run on each result before it is written
-// as y_type (lib/fused-values.wgsl); narrow outputs are written four columns to a word.
+// in workgroup memory, or (DIRECT = 1, software adapters) reading them straight from storage. Fusion
+// (src/codegen/lower-gemm-group.ts): each operand may be quantized or converted as it loads (its
+// prologue), and up to 4 elementwise steps (dequantize, convert, quantize, an op with a scalar or with
+// an element of a tensor operand c) run on each result before it is written as y_type
+// (lib/fused-values.wgsl); narrow outputs are written four columns to a word.
 
 struct Params {
   m: u32,

@@ -100,8 +100,8 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
   const tileBytes = (tile === 'f16' ? 2 : 4) * 16 * (wgX + wgY) * 8;
   const bigTiles = ceilDiv(m, 128) * ceilDiv(n, 128) * product(batchLens);
   // Direct loads read every operand value once per invocation that uses it, where tiles load it once
-  // per workgroup: with a prologue (a fused quantize, costly per value) that made llvmpipe's GEMMs 4–7×
-  // slower, so such GEMMs stage tiles everywhere.
+  // per workgroup: with a prologue (a fused quantize, costly per value) that made llvmpipe's GEMMs
+  // 3.6–7.3× slower, so such GEMMs stage tiles everywhere.
   const direct = ctx.caps.directLoads && !fusion.a && !fusion.b;
   // Direct loads keep 4 × 4: there is no workgroup memory to save, and 8 × 8 was slower on llvmpipe.
   const block = !direct && bigTiles >= 128 && wgY === 16 && tileBytes <= ctx.caps.maxComputeWorkgroupStorageSize ? '8x8' : '4x4';
@@ -120,7 +120,7 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
       // On a software adapter the GEMM's types and prologues are specialised even though op and type
       // codes elsewhere stay in uniforms (capabilities.ts): a program has few GEMM type pairs and
       // prologues, so few pipelines, and each builds several times faster than the one that decodes
-      // every type (llvmpipe, cold: perf --attention-qdq keep of test_attention_4d 51 s → 9 s); direct
+      // every type (llvmpipe, cold: perf --attention-qdq keep of test_attention_4d 51 s → 10 s); direct
       // loads decode in the inner loop, where a branch on a uniform costs on every load.
       ...(ctx.caps.directLoads ? { A_TYPE: typeId(aType), B_TYPE: typeId(bType), B_FROM_A: sameA ? 1 : 0, A_PROLOGUE: prologueCode(fusion.a), B_PROLOGUE: prologueCode(fusion.b) } : {}),
     },

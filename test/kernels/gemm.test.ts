@@ -138,4 +138,11 @@ test('half operands use f16 tiles only when asked for and the device has shader-
   }
 });
 
+test('runsOnCpu (the default of direct loads): lavapipe, and llvmpipe behind GLES, which Dawn does not call a fallback adapter', () => {
+  const lavapipe = { isFallbackAdapter: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6)' };
+  const gles = { isFallbackAdapter: false, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 25.0.7-2~bpo12+1' };
+  const nvidia = { isFallbackAdapter: false, device: 'NVIDIA H200', description: 'NVIDIA: 580.159.04' };
+  assert.deepEqual([lavapipe, gles, nvidia].map(runsOnCpu), [true, true, false]);
+});
+
 after(releaseGpu);

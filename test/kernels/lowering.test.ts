@@ -12,7 +12,6 @@ import { DUMMY_BUFFER } from '../../src/codegen/launch.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { POINTWISE_OPS } from '../../src/codegen/pointwise-ops.js';
 import { compileModel } from '../../src/compiler.js';
-import { runsOnCpu } from '../../src/runtime/device.js';
 import { seedModel } from '../helpers/seed-model.js';
 import { add, buildProgram } from './helpers.js';
 
@@ -96,11 +95,4 @@ test('GEMMs on a software adapter: types and prologues specialised, direct loads
     }
   }
   assert.ok(withPrologue >= 1, 'some GEMM quantizes an operand as it loads');
-});
-
-test('runsOnCpu (the default of direct loads): lavapipe, and llvmpipe behind GLES, which Dawn does not call a fallback adapter', () => {
-  const lavapipe = { isFallbackAdapter: true, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6)' };
-  const gles = { isFallbackAdapter: false, device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'OpenGL version OpenGL ES 3.2 Mesa 25.0.7-2~bpo12+1' };
-  const nvidia = { isFallbackAdapter: false, device: 'NVIDIA H200', description: 'NVIDIA: 580.159.04' };
-  assert.deepEqual([lavapipe, gles, nvidia].map(runsOnCpu), [true, true, false]);
 });
