@@ -22,6 +22,12 @@ export interface DeviceCapabilities {
    * about twice as fast (docs/perf.md). Off on GPUs, where the tiles are what makes a GEMM fast.
    */
   readonly directLoads: boolean;
+  /**
+   * Shaders run on the CPU (llvmpipe / lavapipe, SwiftShader): a workgroup is a few SIMD vectors of one
+   * CPU thread, so a workgroup barrier is a switch between them and a long row is better reduced by a
+   * small workgroup (fused-reduce.ts reduceWorkgroupSize). From runsOnCpu(adapter) on a real device.
+   */
+  readonly shadersOnCpu: boolean;
   readonly maxComputeWorkgroupsPerDimension: number;
   readonly maxComputeInvocationsPerWorkgroup: number;
   readonly maxComputeWorkgroupStorageSize: number;
@@ -33,6 +39,7 @@ export const MINIMUM_CAPABILITIES: DeviceCapabilities = {
   halfTiles: false,
   specializeCodes: true,
   directLoads: false,
+  shadersOnCpu: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 128,
   maxComputeWorkgroupStorageSize: 16384,
@@ -48,7 +55,17 @@ export const PORTABLE_CAPABILITIES: DeviceCapabilities = {
   halfTiles: false,
   specializeCodes: true,
   directLoads: false,
+  shadersOnCpu: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupStorageSize: 16384,
 };
+
+/**
+ * On a device that keeps codes in uniforms (specializeCodes false), a pointwise or reduce launch (fused
+ * or not) over at least this many elements is specialised all the same: every step of every element
+ * otherwise switches over all ops and types. On lavapipe the keep program's dq → softmax → q kernel
+ * (16.7 M elements) took 122 ns an element with codes in uniforms and 60 specialised, so from about a
+ * million elements one run saves more than the pipeline's compile (0.1–0.3 s) costs.
+ */
+export const SPECIALIZE_ELEMENTS = 1 << 20;

@@ -11,6 +11,7 @@ import type { Shape } from '../ir/shape.js';
 import { typeId, typeSize } from '../ir/types.js';
 import { normalizeAxis } from '../ops/common.js';
 import { submoduleParameters } from '../ref/interpret.js';
+import { SPECIALIZE_ELEMENTS, type DeviceCapabilities } from './capabilities.js';
 import { pad8, standardStrides } from './dims.js';
 import { Constants, stepOf, type FusedStep, type ValueRef } from './fused-program.js';
 import { reduceSource, type Level, type ReduceProgram, type RowRead } from './fused-source.js';
@@ -147,6 +148,17 @@ function plan(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView
   return { program: { bindings: bindings.length, reads: rowReads, constants: constants.values, steps, result: r.index, packed }, bindings, reads, lens, axes };
 }
 
+/**
+ * Invocations per row. On a GPU a long row gets 256 (a tree of partial results in workgroup memory);
+ * where shaders run on the CPU each tree level's barrier switches between the workgroup's SIMD vectors,
+ * so a row gets two of llvmpipe's 8-lane vectors: on lavapipe the keep program's dq → softmax → q kernel
+ * (1024-element rows) ran in 1008 ms at 256, 720 at 64, 639 at 16 and 617 at 8 (docs/perf.md).
+ */
+export function reduceWorkgroupSize(caps: DeviceCapabilities, length: number): number {
+  if (caps.shadersOnCpu) return 16;
+  return length >= 1024 && caps.maxComputeInvocationsPerWorkgroup >= 256 ? 256 : 64;
+}
+
 export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | undefined {
   if (ins.shape.type === 'tuple_type') return undefined;
   const p = plan(ctx, ins, inputs);
@@ -166,7 +178,7 @@ export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs:
   const output = fits ? target! : ctx.newValue(out);
   // Output strides over L: a per-row output has length-1 reduced axes (stride irrelevant).
   const outStrides = standardStrides(out.lens);
-  const wg = length >= 1024 && ctx.caps.maxComputeInvocationsPerWorkgroup >= 256 ? 256 : 64;
+  const wg = reduceWorkgroupSize(ctx.caps, length);
   const uniforms: Record<string, number | readonly number[]> = {
     rows,
     length,
@@ -188,6 +200,7 @@ export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs:
   p.program.steps.forEach((s, k) => (uniforms[`s${k}`] = [s.code, typeId(s.type), s.saturate ? 1 : 0, 0]));
   p.program.constants.forEach((c, k) => (uniforms[`c${k}`] = c));
   ctx.launch(spec, {
+    specialize: rows * length >= SPECIALIZE_ELEMENTS,
     constants: { WG: wg },
     uniforms: uniforms as never,
     bindings: [...p.bindings.map((v) => v.buffer), output.buffer],

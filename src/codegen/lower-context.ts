@@ -8,7 +8,7 @@
 import type { Instruction } from '../ir/instruction.js';
 import { Shape } from '../ir/shape.js';
 import { typeId, type ElementType } from '../ir/types.js';
-import type { DeviceCapabilities } from './capabilities.js';
+import { SPECIALIZE_ELEMENTS, type DeviceCapabilities } from './capabilities.js';
 import { mergeDims, pad8, MAX_KERNEL_RANK } from './dims.js';
 import { ceilDiv, grid1d } from './grid.js';
 import { KERNELS, variantKey, type KernelSpec, type SlotChoices } from './kernel-catalog.js';
@@ -24,6 +24,8 @@ export interface LaunchRequest<S extends KernelSpec> {
   /** Storage bindings in the kernel's order (DUMMY_BUFFER for an unused input). */
   readonly bindings: readonly number[];
   readonly workgroups: readonly [number, number, number];
+  /** Fill the kernel's codes as override constants even where the device keeps them in uniforms. */
+  readonly specialize?: boolean;
 }
 
 /** Pointwise launch operands: up to three input views and the output. */
@@ -192,7 +194,7 @@ export class LoweringContext {
       if (given !== undefined) constants[name] = given;
       else if (def === null) throw new Error(`${label}: override ${name} needs a value`);
     }
-    if (this.caps.specializeCodes && spec.codes) {
+    if ((this.caps.specializeCodes || request.specialize) && spec.codes) {
       const uniforms = request.uniforms as unknown as Readonly<Record<string, number | readonly number[]>>;
       for (const [name, [field, component]] of Object.entries(spec.codes)) {
         const v = uniforms[field]!;
@@ -305,6 +307,7 @@ export class LoweringContext {
     // A repeated input buffer is bound once; the later input reads the earlier one's binding.
     const bindings = [0, 1, 2].map((k) => (inputs[k] && sources[k] === 0 ? inputs[k].buffer : DUMMY_BUFFER));
     this.launch(spec, {
+      specialize: count >= SPECIALIZE_ELEMENTS,
       slots,
       constants: {} as LaunchConstants<S>,
       uniforms: uniforms as unknown as UniformValues<S['uniforms']>,

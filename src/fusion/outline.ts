@@ -15,6 +15,12 @@ export interface OutlineOptions {
   readonly scalar: boolean;
   /** Which constant inputs to copy inside (default: any that depends only on literals). */
   readonly inlineConstant?: (ins: Instruction) => boolean;
+  /**
+   * The member whose ONNX node the fused instruction names (default: `output`, which gives it its
+   * recorded facts too). A fused reduction names its reduction's node: the softmax of a dq → softmax →
+   * q kernel, not the next MatMul whose input quantize happens to be the region's output.
+   */
+  readonly originFrom?: Instruction;
 }
 
 export interface Outlined {
@@ -83,6 +89,7 @@ export function outline(program: Program, m: Module, members: ReadonlySet<Instru
 
   const fused = m.insertInstruction(output, op, inputs, [sub]);
   m.copyProvenance(output, fused);
+  if (opts.originFrom?.origin) fused.origin = opts.originFrom.origin;
   m.replaceAllUses(output, fused);
   for (const ins of ordered.reverse()) {
     if (ins.outputs.length === 0) m.removeInstruction(ins);

@@ -78,7 +78,7 @@ export function fuseReduceModule(program: Program, m: Module): void {
     const outputs = usedOutside(members);
     if (outputs.length !== 1) continue;
     const name = program.freshModuleName(`${m.name}:reduce`);
-    outline(program, m, members, outputs[0]!, name, makeOp('fused_reduce', { axes: axesOf(seed) }), { scalar: false });
+    outline(program, m, members, outputs[0]!, name, makeOp('fused_reduce', { axes: axesOf(seed) }), { scalar: false, originFrom: seed });
   }
 }
 

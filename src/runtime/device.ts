@@ -166,6 +166,7 @@ export class WebGpuDevice {
       halfTiles: this.halfTiles && this.features.has('shader-f16'),
       specializeCodes: this.specializeCodes,
       directLoads: this.directLoads,
+      shadersOnCpu: runsOnCpu(this.info),
       maxComputeWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
       maxComputeInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
       maxComputeWorkgroupStorageSize: l.maxComputeWorkgroupStorageSize,
@@ -177,7 +178,7 @@ export class WebGpuDevice {
     const i = this.info;
     const name = i.description || i.device || 'unknown adapter';
     const traits = [i.vendor, i.architecture, i.isFallbackAdapter ? 'fallback adapter' : '', `backend ${i.backend}`].filter((s) => s);
-    const codes = this.specializeCodes ? 'specialised pipelines' : 'op and type codes in uniforms';
+    const codes = this.specializeCodes ? 'specialised pipelines' : 'op and type codes in uniforms below 2^20 elements';
     const loads = this.directLoads ? ', GEMMs with direct loads' : '';
     return `${name} (${traits.join(', ')}), features: ${[...this.features].join(' ') || 'none'}, ${codes}${loads}${this.perfToggles ? ", ORT's perf toggles (no robustness, no validation)" : ''}`;
   }

@@ -32,6 +32,7 @@ const CAPS: DeviceCapabilities = {
   halfTiles: false,
   specializeCodes: true,
   directLoads: false,
+  shadersOnCpu: false,
   maxComputeWorkgroupsPerDimension: 65535,
   maxComputeInvocationsPerWorkgroup: 256,
   maxComputeWorkgroupStorageSize: 32768,

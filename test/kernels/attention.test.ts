@@ -571,7 +571,7 @@ test('fused attention matches the reference interpreter', async (t) => {
 });
 
 test('attentionLaunch rejects what the kernel cannot run, naming why', () => {
-  const caps = { shaderF16: false, halfTiles: false, specializeCodes: true, directLoads: false, maxComputeWorkgroupsPerDimension: 65535, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
+  const caps = { shaderF16: false, halfTiles: false, specializeCodes: true, directLoads: false, shadersOnCpu: false, maxComputeWorkgroupsPerDimension: 65535, maxComputeInvocationsPerWorkgroup: 128, maxComputeWorkgroupStorageSize: 16384 };
   const view = (type: ElementType, lens: number[], buffer = 0): ValueView => ({ buffer, shape: new Shape(type, lens), offset: 0 });
   const base: AttentionKernelDesc = {
     q: view('half_type', [1, 4, 8, 64]),

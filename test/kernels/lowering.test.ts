@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor } from '../../src/ir/tensor.js';
 import { typeId } from '../../src/ir/types.js';
-import { MINIMUM_CAPABILITIES, type DeviceCapabilities } from '../../src/codegen/capabilities.js';
+import { MINIMUM_CAPABILITIES, SPECIALIZE_ELEMENTS, type DeviceCapabilities } from '../../src/codegen/capabilities.js';
+import { reduceWorkgroupSize } from '../../src/codegen/fused-reduce.js';
 import { grid1d } from '../../src/codegen/grid.js';
 import { variantKey } from '../../src/codegen/kernel-catalog.js';
 import { DUMMY_BUFFER } from '../../src/codegen/launch.js';
@@ -95,4 +96,34 @@ test('GEMMs on a software adapter: types and prologues specialised, direct loads
     }
   }
   assert.ok(withPrologue >= 1, 'some GEMM quantizes an operand as it loads');
+});
+
+test('a device that keeps codes in uniforms specialises launches of a million elements or more', () => {
+  const codeConstants = (l: { variant: { spec: { codes?: Readonly<Record<string, unknown>> } }; constants: Readonly<Record<string, number>> }) => Object.keys(l.variant.spec.codes ?? {}).filter((k) => k in l.constants);
+  const at = (rows: number) => {
+    const big = Tensor.fromNumbers('float_type', [rows, 1024], new Array(rows * 1024).fill(0.5));
+    const built = buildProgram({ big }, (m, p) => [add(m, 'exp', [p['big']!]), add(m, 'reduce_sum', [p['big']!], { axes: [1] })]);
+    return lowerProgram(built.program, DYNAMIC_CODES).launches;
+  };
+  assert.equal(SPECIALIZE_ELEMENTS, 1024 * 1024);
+  const [expSmall, sumSmall] = at(1023);
+  assert.deepEqual([codeConstants(expSmall!), codeConstants(sumSmall!)], [[], []], 'under the threshold: codes in uniforms');
+  const [expBig, sumBig] = at(1024);
+  assert.deepEqual(codeConstants(expBig!).sort(), Object.keys(expBig!.variant.spec.codes!).sort(), 'exp: every code a constant');
+  assert.equal(expBig!.constants['OP'], POINTWISE_OPS.exp, 'the op code is the constant');
+  assert.deepEqual(codeConstants(sumBig!).sort(), Object.keys(sumBig!.variant.spec.codes!).sort(), 'reduce_sum: every code a constant');
+  // The uniforms still hold the codes (the kernel reads them where a constant is left DYNAMIC).
+  assert.deepEqual(new Uint32Array(expBig!.uniforms)[3], POINTWISE_OPS.exp);
+});
+
+test('fused reductions take 16 invocations a row where shaders run on the CPU, up to 256 on a GPU', () => {
+  assert.equal(reduceWorkgroupSize({ ...MINIMUM_CAPABILITIES, shadersOnCpu: true }, 4096), 16);
+  assert.equal(reduceWorkgroupSize({ ...MINIMUM_CAPABILITIES, maxComputeInvocationsPerWorkgroup: 256 }, 1024), 256);
+  assert.equal(reduceWorkgroupSize({ ...MINIMUM_CAPABILITIES, maxComputeInvocationsPerWorkgroup: 256 }, 1023), 64);
+  assert.equal(reduceWorkgroupSize(MINIMUM_CAPABILITIES, 4096), 64, '128 invocations allowed: 64');
+  // The seed's keep program: its dq → softmax → q kernel on each kind of device.
+  const keep = compileModel(seedModel(32), { fp8: { attentionQdq: 'keep' } });
+  const wgOf = (caps: DeviceCapabilities) => lowerProgram(keep.program, caps).launches.find((l) => l.variant.spec.name.startsWith('fused-reduce'))?.constants['WG'];
+  assert.equal(wgOf({ ...DYNAMIC_CODES, shadersOnCpu: true, directLoads: true }), 16);
+  assert.equal(wgOf(SPECIALISED), 64);
 });

@@ -16,6 +16,8 @@ import { eliminateDeadCode } from '../../src/passes/eliminate-dead-code.js';
 import { DiagnosticSink } from '../../src/diagnostics.js';
 import { evaluateProgram } from '../../src/ref/evaluate.js';
 import { randomInputs } from '../../src/inputs/random-inputs.js';
+import { compileModel } from '../../src/compiler.js';
+import { seedModel } from '../helpers/seed-model.js';
 
 const ctx = { diagnostics: new DiagnosticSink() };
 const lens = [2, 3, 8];
@@ -114,4 +116,13 @@ test('fusing twice changes nothing; a program without reductions is unchanged', 
   const before = q.toString();
   fuseReduce.apply(q, ctx);
   assert.equal(q.toString(), before);
+});
+
+test("a fused reduction names its reduction's ONNX node, not the node its output quantize was made for", () => {
+  // keep: dq → softmax → q, where q quantizes pv_matmul's input (the region's output carries that node).
+  const keep = compileModel(seedModel(32), { fp8: { attentionQdq: 'keep' } });
+  const kernels = keep.program.mainModule().instructions().filter((i) => i.op.name === 'gpu::code_object');
+  const softmax = kernels.filter((i) => i.op.str('symbol_name').includes('reduce_max'));
+  assert.equal(softmax.length, 1, kernels.map((i) => i.op.str('symbol_name')).join(', '));
+  assert.deepEqual([softmax[0]!.origin?.node, softmax[0]!.origin?.opType], ['softmax', 'Softmax']);
 });

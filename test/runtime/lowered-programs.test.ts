@@ -13,6 +13,7 @@ import { Program } from '../../src/ir/program.js';
 import { Shape } from '../../src/ir/shape.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { Instruction } from '../../src/ir/instruction.js';
+import type { DeviceCapabilities } from '../../src/codegen/capabilities.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { variantKey } from '../../src/codegen/kernel-catalog.js';
 import { evaluateProgram } from '../../src/ref/evaluate.js';
@@ -35,9 +36,12 @@ import { repoPath } from '../helpers/paths.js';
 
 after(releaseGpu);
 
-/** Runs `program` lowered for the device, or with its GEMMs' operand loading switched (`directLoads`). */
-async function run(gpu: WebGpuDevice, program: Program, params: ReadonlyMap<string, Tensor>, directLoads = gpu.capabilities.directLoads): Promise<{ outputs: Tensor[]; launches: string[] }> {
-  const lowered = lowerProgram(program, { ...gpu.capabilities, directLoads });
+/**
+ * Runs `program` lowered for the device, or with some of its capabilities switched (BOTH_WAYS), so a
+ * software adapter also checks the kernels a GPU runs and a GPU the ones a software adapter runs.
+ */
+async function run(gpu: WebGpuDevice, program: Program, params: ReadonlyMap<string, Tensor>, switched: Partial<DeviceCapabilities> = {}): Promise<{ outputs: Tensor[]; launches: string[] }> {
+  const lowered = lowerProgram(program, { ...gpu.capabilities, ...switched });
   const exe = await ExecutableProgram.prepare(gpu, lowered);
   try {
     return { outputs: (await exe.run(params)).outputs, launches: lowered.launches.map((l) => variantKey(l.variant).replace(/#\w+/, '')) };
@@ -86,6 +90,15 @@ function assertClose(actual: Tensor, expected: Tensor, what: string, mode: 'floa
   assert.ok(Math.sqrt(err / yy) <= 0.01, `${what}: relative RMS error ${Math.sqrt(err / yy)}`);
 }
 
+/**
+ * Both ways of lowering, whatever the device runs: as for a GPU (workgroup tiles, codes specialised,
+ * rows of up to 256 invocations) and as for a CPU (direct loads, codes in uniforms, rows of 16).
+ */
+const BOTH_WAYS = [
+  ['workgroup tiles, as for a GPU', { specializeCodes: true, shadersOnCpu: false, directLoads: false }],
+  ['direct loads, as for a CPU', { specializeCodes: false, shadersOnCpu: true, directLoads: true }],
+] as const;
+
 const LOWERING = [lower, eliminateDeadCode, memoryColoring, preallocateScratch];
 const ctx = { diagnostics: new DiagnosticSink() };
 
@@ -115,37 +128,45 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
     runPasses(p, [fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
     const params = randomInputs(m, 4);
     const expected = evaluateProgram(p, params);
-    const { outputs, launches } = await run(gpu, p, params);
-    // The convert has two readers, so fuse-pointwise leaves it a kernel of its own (one op: convert.wgsl).
-    assert.deepEqual(launches, ['convert', 'fused-pointwise']);
-    assertBitExact(outputs[0]!, expected[0]!, 'pointwise chain');
+    for (const [how, caps] of BOTH_WAYS) {
+      const { outputs, launches } = await run(gpu, p, params, caps);
+      // The convert has two readers, so fuse-pointwise leaves it a kernel of its own (one op: convert.wgsl).
+      assert.deepEqual(launches, ['convert', 'fused-pointwise'], how);
+      assertBitExact(outputs[0]!, expected[0]!, `pointwise chain, ${how}`);
+    }
   });
 
-  await t.test('a generated reduce kernel: dequantize → softmax → quantize over rows (fp8 in, fp8 out)', async () => {
-    const p = new Program();
-    const m = p.mainModule();
-    const s = m.addParameter('s', new Shape('float_type', [3, 5, 40]));
-    const add = (op: string, inputs: Instruction[], attrs = {}) => m.addInstruction(makeOp(op, attrs), inputs);
-    const scalar = (type: 'float_type' | 'fp8e4m3fn_type', v: number) => add('multibroadcast', [m.addLiteral(Tensor.scalar(type, v))], { out_lens: [3, 5, 40] });
-    const q8 = add('quantizelinear', [s, scalar('float_type', 0.01), scalar('fp8e4m3fn_type', 0)]);
-    const dq = add('dequantizelinear', [q8, scalar('float_type', 0.01)]);
-    const sm = add('softmax', [dq], { axis: 2 });
-    m.addReturn([add('quantizelinear', [sm, scalar('float_type', 1 / 448), scalar('fp8e4m3fn_type', 0)])]);
-    runPasses(p, [rewriteReduce, fuseReduce, fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
-    const params = randomInputs(m, 5);
-    const expected = evaluateProgram(p, params);
-    const { outputs, launches } = await run(gpu, p, params);
-    // fuse-reduce takes the quantize / dequantize before the softmax in too: one kernel.
-    assert.deepEqual(launches, ['fused-reduce']);
-    // exp and the division are the device's: an fp8 code may differ by one where a value sits on a midpoint.
-    let off = 0;
-    for (let i = 0; i < 600; i++) {
-      const d = Math.abs(Number(outputs[0]!.rawAt(i)) - Number(expected[0]!.rawAt(i)));
-      assert.ok(d <= 1, `element ${i}: code ${outputs[0]!.rawAt(i)}, expected ${expected[0]!.rawAt(i)}`);
-      off += d;
-    }
-    assert.ok(off <= 12, `${off} of 600 codes off by one`);
-  });
+  // Rows of 40 and of 1500 (a GPU's 64 and 256 invocations a row; 16 where shaders run on the CPU).
+  for (const lens of [[3, 5, 40], [2, 3, 1500]]) {
+    await t.test(`a generated reduce kernel: dequantize → softmax → quantize over rows of ${lens[2]} (fp8 in, fp8 out)`, async () => {
+      const p = new Program();
+      const m = p.mainModule();
+      const s = m.addParameter('s', new Shape('float_type', lens));
+      const add = (op: string, inputs: Instruction[], attrs = {}) => m.addInstruction(makeOp(op, attrs), inputs);
+      const scalar = (type: 'float_type' | 'fp8e4m3fn_type', v: number) => add('multibroadcast', [m.addLiteral(Tensor.scalar(type, v))], { out_lens: lens });
+      const q8 = add('quantizelinear', [s, scalar('float_type', 0.01), scalar('fp8e4m3fn_type', 0)]);
+      const dq = add('dequantizelinear', [q8, scalar('float_type', 0.01)]);
+      const sm = add('softmax', [dq], { axis: 2 });
+      m.addReturn([add('quantizelinear', [sm, scalar('float_type', 1 / 448), scalar('fp8e4m3fn_type', 0)])]);
+      runPasses(p, [rewriteReduce, fuseReduce, fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
+      const params = randomInputs(m, 5);
+      const expected = evaluateProgram(p, params);
+      const n = expected[0]!.shape.elements();
+      for (const [how, caps] of BOTH_WAYS) {
+        const { outputs, launches } = await run(gpu, p, params, caps);
+        // fuse-reduce takes the quantize / dequantize before the softmax in too: one kernel.
+        assert.deepEqual(launches, ['fused-reduce'], how);
+        // exp and the division are the device's: an fp8 code may differ by one where a value sits on a midpoint.
+        let off = 0;
+        for (let i = 0; i < n; i++) {
+          const d = Math.abs(Number(outputs[0]!.rawAt(i)) - Number(expected[0]!.rawAt(i)));
+          assert.ok(d <= 1, `${how}: element ${i}: code ${outputs[0]!.rawAt(i)}, expected ${expected[0]!.rawAt(i)}`);
+          off += d;
+        }
+        assert.ok(off <= n / 50, `${how}: ${off} of ${n} codes off by one`);
+      }
+    });
+  }
 
   await t.test('the seed block (S = 64): skip is the attention kernel and the fused GEMM, keep four kernels', async () => {
     for (const [strategy, kernels] of [
@@ -156,9 +177,9 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
       const params = randomInputs(r.program.mainModule(), 9);
       const expected = evaluateProgram(r.program, params);
       // The fused GEMMs (dequantize prologue, quantize epilogue) with both ways of loading operands.
-      for (const directLoads of [false, true]) {
-        const { outputs, launches } = await run(gpu, r.program, params, directLoads);
-        const what = `${strategy}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`;
+      for (const [how, caps] of BOTH_WAYS) {
+        const { outputs, launches } = await run(gpu, r.program, params, caps);
+        const what = `${strategy}, ${how}`;
         assert.equal(launches.length, kernels.length, `${what}: ${launches.join(', ')}`);
         launches.forEach((l, k) => assert.ok(kernels[k]!.split('|').includes(l), `${what}: launch ${k} is ${l}`));
         assertClose(outputs[0]!, expected[0]!, `seed ${what}`, 'fp8');
@@ -171,9 +192,9 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
       const r = compileFile(repoPath('examples', 'bert_layer.onnx'), { ...options, inputDims: new Map([['sequence', 16]]) });
       const params = randomInputs(r.program.mainModule(), 2);
       const expected = evaluateProgram(r.program, params);
-      for (const directLoads of [false, true]) {
-        const what = `${JSON.stringify(options)}, ${directLoads ? 'direct loads' : 'workgroup tiles'}`;
-        const { outputs, launches } = await run(gpu, r.program, params, directLoads);
+      for (const [how, caps] of BOTH_WAYS) {
+        const what = `${JSON.stringify(options)}, ${how}`;
+        const { outputs, launches } = await run(gpu, r.program, params, caps);
         for (const kind of ['fused-reduce', 'gemm[tile=f32,block=4x4]']) assert.ok(launches.includes(kind), `${what}: no ${kind} in ${launches.join(', ')}`);
         assertClose(outputs[0]!, expected[0]!, `bert ${what}`, 'fp8' in options ? 'fp8' : 'float');
       }
