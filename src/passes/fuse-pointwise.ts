@@ -1,8 +1,9 @@
 // fuse-pointwise: chains of elementwise ops become one `pointwise` instruction over a scalar submodule
 // (MIGraphX fuse_pointwise; migraphx.md §6).
 //   add(mul(x, y), z)  ->  pointwise(x, y, z), [main:pointwise0]   where the submodule computes x0*x1+x2
-// A producer joins its consumer's group when the consumer is its only user; a lone elementwise op still
-// becomes a one-op pointwise module (it will be one kernel). Single-element constants are copied inside;
+// A producer joins its readers' group when they all end up in one group (a single reader, or several,
+// as x in x · erf(x / √2): MIGraphX gets there by merging the chain first, after which x has one user,
+// the merged instruction); a lone elementwise op still becomes a one-op pointwise module (one kernel). Single-element constants are copied inside;
 // computations on constants alone are left to constant folding. Runs after fuse-attention and fuse-reduce,
 // which take the elementwise ops they need first.
 
@@ -28,11 +29,17 @@ function groups(m: Module): Map<Instruction, Instruction[]> {
     return r;
   };
   for (const ins of m) if (isFusablePointwise(ins)) parent.set(ins, ins);
-  for (const ins of m) {
-    if (!parent.has(ins)) continue;
-    for (const x of ins.inputs) {
-      const onlyUser = new Set(x.outputs).size === 1;
-      if (parent.has(x) && onlyUser) parent.set(find(x), find(ins));
+  // Readers before producers, so a chain's end has gathered its readers' group when its producer asks.
+  const order = m.instructions().filter((i) => parent.has(i)).reverse();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const x of order) {
+      const users = [...new Set(x.outputs)];
+      if (users.length === 0 || !users.every((u) => parent.has(u))) continue;
+      const group = find(users[0]!);
+      if (find(x) === group || !users.every((u) => find(u) === group)) continue;
+      parent.set(find(x), group);
+      changed = true;
     }
   }
   const out = new Map<Instruction, Instruction[]>();

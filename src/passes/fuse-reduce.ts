@@ -7,7 +7,8 @@
 // on R's reduced lens, broadcasts of a per-row member back along A, or reductions over the same axes;
 // producers join when they are elementwise on L and every user is already in. External inputs must not
 // depend on the region (it stays convex), and only one member may be used outside; when growth breaks
-// that, R is fused with its producers alone. Runs after fuse-attention, before fuse-pointwise.
+// that, the last consumers are dropped until it holds (pruneToOneOutput), or R is fused with its
+// producers alone. Runs after fuse-attention, before fuse-pointwise.
 
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
@@ -70,11 +71,29 @@ function grow(m: Module, seed: Instruction, withConsumers: boolean): Set<Instruc
 
 const usedOutside = (members: ReadonlySet<Instruction>) => [...members].filter((i) => i.outputs.some((u) => !members.has(u)));
 
+/**
+ * Drops the region's last sinks (members no other member reads) until one member is used outside, or
+ * undefined when only the seed is left to drop. A layernorm whose output feeds both the next GEMM's
+ * input quantize and a residual add keeps the whole normalisation and leaves the quantize to fuse-gemm
+ * (the GEMM's prologue), instead of falling back to the reduction and its producers alone. Dropping a
+ * sink keeps the region convex (no member reads it).
+ */
+function pruneToOneOutput(m: Module, seed: Instruction, grown: ReadonlySet<Instruction>): Set<Instruction> | undefined {
+  const index = m.indexMap();
+  const members = new Set(grown);
+  while (usedOutside(members).length > 1) {
+    const sinks = [...members].filter((i) => i !== seed && !i.outputs.some((u) => members.has(u)));
+    if (sinks.length === 0) return undefined;
+    members.delete(sinks.reduce((a, b) => (index.get(a)! > index.get(b)! ? a : b)));
+  }
+  return members;
+}
+
 export function fuseReduceModule(program: Program, m: Module): void {
   for (const seed of m.instructions()) {
     if (seed.owner !== m || !isReduce(seed)) continue; // already taken into an earlier region
     let members = grow(m, seed, true);
-    if (usedOutside(members).length !== 1) members = grow(m, seed, false);
+    if (usedOutside(members).length !== 1) members = pruneToOneOutput(m, seed, members) ?? grow(m, seed, false);
     const outputs = usedOutside(members);
     if (outputs.length !== 1) continue;
     const name = program.freshModuleName(`${m.name}:reduce`);

@@ -59,6 +59,27 @@ test('a producer with two users is not absorbed; scalar constants are copied ins
   assert.doesNotMatch(text, /@literal\{2\}.*\n.*main"/);
 });
 
+test('a producer whose readers all join one group joins it too: GELU on x + b is one pointwise', () => {
+  const p = new Program();
+  const m = p.mainModule();
+  const x = m.addParameter('x', s(2, 8));
+  const b = m.addParameter('b', s(2, 8));
+  const k = (v: number) => m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 8] }), [m.addLiteral(Tensor.scalar('float_type', v))]);
+  const op = (name: string, ...args: ReturnType<typeof k>[]) => m.addInstruction(makeOp(name), args);
+  // y = (x + b) · ½ · (1 + erf((x + b) / √2)): x + b has two readers, in the same chain.
+  const xb = op('add', x, b);
+  const y = op('mul', op('mul', xb, op('add', op('erf', op('mul', xb, k(Math.SQRT1_2))), k(1))), k(0.5));
+  m.addReturn([y]);
+  const params = randomInputs(m, 3);
+  const before = evaluateProgram(p, params)[0]!;
+  fusePointwise.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const text = p.toString();
+  assert.equal(text.match(/= pointwise\(/g)?.length, 1, text);
+  assert.match(text, /= pointwise\(x,b\), \[main:pointwise\d+\]/, 'the fused instruction reads x and b once each');
+  assert.deepEqual([...evaluateProgram(p, params)[0]!.toFloat32Array()], [...before.toFloat32Array()]);
+});
+
 test('nothing to fuse leaves the program unchanged; fusing twice changes nothing', () => {
   const p = new Program();
   const m = p.mainModule();

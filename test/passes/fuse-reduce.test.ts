@@ -87,7 +87,7 @@ test('layer normalization (mean, variance, rsqrt, scale, shift) is one fused_red
   assert.deepEqual(Array.from(after!.toFloat32Array()), Array.from(before!.toFloat32Array()));
 });
 
-test('an intermediate used outside stops the growth: the reduction is fused with its producers only', () => {
+test('a member used outside ends the region: the consumers after it are left out', () => {
   const p = new Program();
   const m = p.mainModule();
   const x = m.addParameter('x', new Shape('float_type', lens));
@@ -96,12 +96,45 @@ test('an intermediate used outside stops the growth: the reduction is fused with
   const d = m.addInstruction(makeOp('div'), [e, m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [s])]);
   const n = m.addInstruction(makeOp('neg'), [d]);
   m.addReturn([n, d]); // d is used outside twice: by neg and by the return
+  const inputs = randomInputs(m, 4);
+  const before = evaluateProgram(p, inputs);
   fuseReduce.apply(p, ctx);
   eliminateDeadCode.apply(p, ctx);
-  const text = p.toString();
-  assert.equal(text.match(/= fused_reduce/g)?.length, 1, text);
-  assert.match(text, /= div\(/);
-  assert.match(text, /= neg\(/);
+  const main = moduleToString(p.mainModule());
+  assert.equal(main.match(/= fused_reduce/g)?.length, 1, main);
+  // The region grew to neg, then dropped it (two members were used outside): exp, sum and div are one kernel.
+  assert.deepEqual(opsOf(p.toString(), 'main:reduce0').filter((o) => o !== 'multibroadcast'), ['exp', 'reduce_sum', 'div']);
+  assert.match(main, /= neg\(@\d+\)/);
+  assert.doesNotMatch(main, /= div\(/);
+  const after = evaluateProgram(p, inputs);
+  after.forEach((t, k) => assert.deepEqual(Array.from(t.toFloat32Array()), Array.from(before[k]!.toFloat32Array())));
+});
+
+test("a layernorm read by the next GEMM's quantize and by a residual add is one fused_reduce; the quantize is left to fuse-gemm", () => {
+  // BERT's first layernorm under --fp8: y = ln(x); q = quantize(y) feeds a quant_dot whose result is added back to y.
+  const p = new Program();
+  const m = p.mainModule();
+  const x = m.addParameter('x', new Shape('float_type', [2, 3, 8]));
+  const w = m.addParameter('w', new Shape('fp8e4m3fn_type', [2, 8, 8]));
+  const mb = (i: Instruction) => m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [i]);
+  const k = (t: 'float_type' | 'fp8e4m3fn_type', v: number) => mb(m.addLiteral(Tensor.scalar(t, v)));
+  const mean = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [x]);
+  const d = m.addInstruction(makeOp('sub'), [x, mb(mean)]);
+  const v = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [m.addInstruction(makeOp('mul'), [d, d])]);
+  const eps = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', 1e-5))]);
+  const y = m.addInstruction(makeOp('mul'), [d, mb(m.addInstruction(makeOp('rsqrt'), [m.addInstruction(makeOp('add'), [v, eps])]))]);
+  const q = m.addInstruction(makeOp('quantizelinear'), [y, k('float_type', 0.02), k('fp8e4m3fn_type', 0)]);
+  const h = m.addInstruction(makeOp('quant_dot'), [q, w]);
+  m.addReturn([m.addInstruction(makeOp('add'), [h, y])]);
+  const inputs = randomInputs(m, 8);
+  const before = evaluateProgram(p, inputs);
+  fuseReduce.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const main = moduleToString(p.mainModule());
+  assert.equal(main.match(/= fused_reduce/g)?.length, 1, main);
+  assert.deepEqual(opsOf(p.toString(), 'main:reduce0').filter((o) => o !== 'multibroadcast'), ['reduce_mean', 'sub', 'mul', 'reduce_mean', 'add', 'rsqrt', 'mul']);
+  assert.match(main, /= quantizelinear\[[^\]]*\]\(@\d+,/, 'the quantize stays in main for the GEMM');
+  assert.deepEqual(Array.from(evaluateProgram(p, inputs)[0]!.toFloat32Array()), Array.from(before[0]!.toFloat32Array()));
 });
 
 test('fusing twice changes nothing; a program without reductions is unchanged', () => {

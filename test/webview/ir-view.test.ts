@@ -381,7 +381,8 @@ test('the compare switch requests a keep compile and shows skip and keep side by
   assert.equal(req.strategy, 'keep');
   assert.equal(typeof req.id, 'number');
   await send(page, { type: 'compileStarted', strategy: 'keep' });
-  assert.match((await page.locator('#compare-stats').textContent()) ?? '', /compiling…/);
+  // window.postMessage delivers in a later task: wait for the view to show it (10 s, then fail).
+  await waitFor(page, 'document.querySelector("#compare-stats")?.textContent?.includes("compiling…")');
   const keep = seedProgram();
   const kept: CompactProgram = { ...keep, attention: [], instructions: keep.instructions.map((i) => (i.quantization === 'skipped' ? { ...i, quantization: 'quantized', attention: undefined, scale: 0.25 } : i)) };
   await send(page, { type: 'compiled', view: view(kept, 'keep') });
@@ -406,6 +407,7 @@ test('a failed compile shows the error and keeps the last good listing', async (
   await page.locator('.status vscode-progress-ring').waitFor();
   assert.equal(await page.locator('.row.ins').count() > 0, true, 'the previous result stays while compiling');
   await send(page, { type: 'compileFailed', failure: { strategy: 'skip', kind: 'model', file: '/ws/attention_fp8_test.onnx', onnxNode: 'qk_matmul', onnxOpType: 'MatMul', cause: 'inner dims differ: 64 vs 32', at: Date.now() + 1000 } });
+  await waitFor(page, 'document.querySelector("#banner")?.textContent?.includes("Compile failed")');
   const banner = (await page.locator('#banner').textContent()) ?? '';
   assert.match(banner, /Compile failed \(attention Q\/DQ: skip\)\. \/ws\/attention_fp8_test\.onnx: node 'qk_matmul' \(MatMul\): inner dims differ: 64 vs 32/);
   assert.match(banner, /Showing the last good result/);

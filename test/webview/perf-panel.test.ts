@@ -263,6 +263,7 @@ test('Run, Compare and Cancel post their requests; a running run shows its step,
   const { page } = o;
   await send(page, TARGET);
   await send(page, { type: 'perfHistory', runs: [] });
+  await waitFor(page, 'document.querySelector("#empty")?.textContent?.includes("attention_4d.onnx")');
   assert.equal(await page.locator('#empty').textContent(), 'Press Run to measure attention_4d.onnx on WebGPU, or Compare skip vs keep for both attention strategies.');
   assert.equal(await page.locator('#cancel').getAttribute('disabled'), '');
   await page.locator('#run').click();
