@@ -47,17 +47,19 @@ export function pointwiseProgram(ins: Instruction): PointwiseProgram | string {
   return { inputs: ins.inputs.map((i) => i.shape.type), constants: constants.values, steps, result: result.index };
 }
 
-export function lowerFusedPointwise(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | undefined {
+/** The chain as one generated kernel, why it cannot be one, or undefined for a single op (its own kernel). */
+export function lowerFusedPointwise(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | string | undefined {
   const sub = ins.moduleInputs[0]!;
   const ops = sub.instructions().filter((i) => !i.op.def.builtin);
   if (ops.length <= 1) return undefined; // one op: its own kernel
-  if (inputs.length + 1 > MAX_BINDINGS || ins.shape.type === 'tuple_type') return undefined;
+  if (ins.shape.type === 'tuple_type') return 'several outputs';
+  if (inputs.length + 1 > MAX_BINDINGS) return `${inputs.length} inputs, the kernel binds up to ${MAX_BINDINGS - 1}`;
   const program = pointwiseProgram(ins);
-  if (typeof program === 'string') return undefined;
+  if (typeof program === 'string') return program;
   const out = ins.shape;
   const lens = out.lens;
   const merged = mergeDims(lens, [out.strides, ...inputs.map((v) => v.shape.strides)]);
-  if (merged.lens.length > MAX_KERNEL_RANK) return undefined;
+  if (merged.lens.length > MAX_KERNEL_RANK) return `${merged.lens.length} dimensions that do not merge, the kernel takes up to ${MAX_KERNEL_RANK}`;
   const inStrides = merged.strides.slice(1);
   const contiguous = merged.lens.length <= 1 && inStrides.every((s) => s.length === 0 || s[0] === 1);
   const gen = pointwiseSource(program);

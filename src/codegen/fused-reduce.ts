@@ -136,7 +136,7 @@ function plan(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView
     steps.push({ ...s, level });
   }
   const r = result && refs.get(result);
-  if (!r || r.kind !== 'step') return 'its result is not computed';
+  if (!r || r.kind !== 'step') return 'its result is an input or a constant seen through views, not computed';
   if (bindings.length + 1 > MAX_BINDINGS) return `${bindings.length} inputs`;
   const out = ins.shape;
   const resultLevel = steps[r.index]!.level;
@@ -159,18 +159,19 @@ export function reduceWorkgroupSize(caps: DeviceCapabilities, length: number): n
   return length >= 1024 && caps.maxComputeInvocationsPerWorkgroup >= 256 ? 256 : 64;
 }
 
-export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | undefined {
-  if (ins.shape.type === 'tuple_type') return undefined;
+/** The fused reduction as one generated kernel, or why it cannot be one. */
+export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | string {
+  if (ins.shape.type === 'tuple_type') return 'several outputs';
   const p = plan(ctx, ins, inputs);
-  if (typeof p === 'string') return undefined;
+  if (typeof p === 'string') return p;
   const { lens, axes } = p;
   const kept = lens.map((_, d) => d).filter((d) => !axes.includes(d));
-  if (kept.length > 8 || axes.length > 8) return undefined;
+  if (kept.length > 8 || axes.length > 8) return `${kept.length} kept and ${axes.length} reduced dimensions, the kernel takes up to 8 each`;
   const keptLens = kept.map((d) => lens[d]!);
   const redLens = axes.map((d) => lens[d]!);
   const rows = keptLens.reduce((a, b) => a * b, 1);
   const length = redLens.reduce((a, b) => a * b, 1);
-  if (length === 0) return undefined; // an empty reduction writes its identity: the reduce kernel does that
+  if (length === 0) return 'an empty reduction'; // it writes its identity: the reduce kernel does that
   const gen = reduceSource(p.program);
   const spec = generatedSpec('fused-reduce', gen);
   const out: Shape = ins.shape;

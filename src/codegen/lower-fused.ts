@@ -2,7 +2,8 @@
 // tries its one-launch kernel (a generated fused-pointwise or fused-reduce kernel, the GEMM with its
 // prologue and epilogue, the fused attention kernel); when the fused computation is
 // outside what that kernel does, its submodule's ops run as separate launches over workspace
-// temporaries (`lowerComputation`), so every fused program still runs, only less fused.
+// temporaries (`lowerComputation`), so every fused program still runs, only less fused; the lowering
+// records each such fallback with its reason (`perf` lists them, and `run` prints them).
 
 import type { Instruction } from '../ir/instruction.js';
 import { Module } from '../ir/module.js';
@@ -54,10 +55,18 @@ export function lowerFused(ctx: LoweringContext, ins: Instruction): ValueView {
   const sub = ins.moduleInputs[0];
   if (!sub) throw unsupported(ins, `${ins.op.name} without a submodule`);
   switch (ins.op.name) {
-    case 'pointwise':
-      return lowerFusedPointwise(ctx, ins, inputs, target) ?? lowerComputation(ctx, expandPointwise(ins), inputs, target);
-    case 'fused_reduce':
-      return lowerFusedReduce(ctx, ins, inputs, target) ?? lowerComputation(ctx, sub, inputs, target);
+    case 'pointwise': {
+      const kernel = lowerFusedPointwise(ctx, ins, inputs, target);
+      if (kernel !== undefined && typeof kernel !== 'string') return kernel;
+      if (kernel !== undefined) ctx.fallback(`not one pointwise kernel: ${kernel}`);
+      return lowerComputation(ctx, expandPointwise(ins), inputs, target);
+    }
+    case 'fused_reduce': {
+      const kernel = lowerFusedReduce(ctx, ins, inputs, target);
+      if (typeof kernel !== 'string') return kernel;
+      ctx.fallback(`not one reduction kernel: ${kernel}`);
+      return lowerComputation(ctx, sub, inputs, target);
+    }
     case 'group': {
       const tag = ins.op.str('tag');
       if (tag === 'attention') {
@@ -66,7 +75,11 @@ export function lowerFused(ctx: LoweringContext, ins: Instruction): ValueView {
         ctx.fallback(`not the fused attention kernel: ${kernel}`);
         return lowerComputation(ctx, sub, inputs, target);
       }
-      return (tag === 'gemm' ? lowerGemmGroup(ctx, ins, inputs, target) : undefined) ?? lowerComputation(ctx, sub, inputs, target);
+      if (tag !== 'gemm') return lowerComputation(ctx, sub, inputs, target);
+      const gemm = lowerGemmGroup(ctx, ins, inputs, target);
+      if (typeof gemm !== 'string') return gemm;
+      ctx.fallback(`not one GEMM kernel: ${gemm}`);
+      return lowerComputation(ctx, sub, inputs, target);
     }
     default:
       throw unsupported(ins, `${ins.op.name} (no kernel for this op yet)`);

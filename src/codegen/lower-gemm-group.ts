@@ -6,7 +6,7 @@
 // An operand reshaped from a strided view (an attention output, transposed back and reshaped for the
 // output projection) is copied first, then read standard. Anything else (two prologue ops, a
 // per-channel scale, more than four epilogue steps, a narrow output whose rows do not fill whole words)
-// returns undefined: the group then runs as its submodule's ops.
+// returns the reason: the group then runs as its submodule's ops, and `perf` lists it with that reason.
 
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
@@ -34,7 +34,7 @@ type Materialize = (view: ValueView, at: Instruction) => ValueView;
  * What the path above `node` reads: a parameter or literal through views, with at most one prologue op.
  * A reshape of a strided view reads a standard copy of it (`materialize`).
  */
-function source(ctx: LoweringContext, node: Instruction, bound: ReadonlyMap<Instruction, ValueView>, allowPrologue: boolean, materialize: Materialize): Source | undefined {
+function source(ctx: LoweringContext, node: Instruction, bound: ReadonlyMap<Instruction, ValueView>, allowPrologue: boolean, materialize: Materialize): Source | string {
   const views: Instruction[] = [];
   let prologue: GemmPrologue | undefined;
   let cur = node;
@@ -45,7 +45,7 @@ function source(ctx: LoweringContext, node: Instruction, bound: ReadonlyMap<Inst
       for (const v of views.reverse()) {
         let next = replayView(v, view!);
         if (!next && v.op.name === 'reshape') next = replayView(v, materialize(view!, v));
-        if (!next) return undefined;
+        if (!next) return `${v.op.name} of ${view!.shape.lens.join('×')} cannot be read as a view`;
         view = next;
       }
       return prologue ? { view: view!, prologue } : { view: view! };
@@ -59,65 +59,71 @@ function source(ctx: LoweringContext, node: Instruction, bound: ReadonlyMap<Inst
       cur = cur.inputs[0]!;
       continue;
     }
-    if (!allowPrologue || prologue || computeDomain(cur.inputs[0]!.shape.type) !== 'f32') return undefined;
+    if (!allowPrologue) return `${cur.op.name} computes the tensor operand of an epilogue step`;
+    if (prologue) return `two elementwise ops before an operand (${cur.op.name} and the one after it); the kernel applies one`;
+    if (computeDomain(cur.inputs[0]!.shape.type) !== 'f32') return `${cur.op.name} of ${cur.inputs[0]!.shape.type} before an operand`;
     if (cur.op.name === 'convert') {
       prologue = { kind: STEP.convert, type: cur.shape.type, saturate: cur.op.bool('saturate'), scale: 0 };
     } else if (cur.op.name === 'quantizelinear' && isFp8Type(cur.shape.type)) {
       const scale = constantValue(cur.inputs[1]);
-      if (scale === undefined) return undefined;
+      if (scale === undefined) return 'an operand quantized with a per-channel scale';
       prologue = { kind: STEP.quantize, type: cur.shape.type, saturate: cur.op.bool('saturate'), scale };
     } else {
-      return undefined;
+      return `${cur.op.name} before an operand (the kernel applies a convert or an fp8 quantize)`;
     }
     cur = cur.inputs[0]!;
   }
 }
 
-/** The epilogue step `u` applies to `cur` (its input), or undefined. */
-function step(ctx: LoweringContext, u: Instruction, cur: Instruction, bound: ReadonlyMap<Instruction, ValueView>, c: { view?: ValueView; ins?: Instruction }, materialize: Materialize): GemmEpilogueStep | undefined {
+/** The epilogue step `u` applies to `cur` (its input), or why it cannot be one. */
+function step(ctx: LoweringContext, u: Instruction, cur: Instruction, bound: ReadonlyMap<Instruction, ValueView>, c: { view?: ValueView; ins?: Instruction }, materialize: Materialize): GemmEpilogueStep | string {
   const t = u.shape.type;
-  if (!holdsExactly(t) || !u.inputs.includes(cur)) return undefined;
+  const no = `epilogue ${u.op.name}`;
+  if (!holdsExactly(t) || !u.inputs.includes(cur)) return `${no} to ${t}`;
   // convert, dequantize and quantize take the chain's value as their first input.
-  if (['convert', 'dequantizelinear', 'quantizelinear'].includes(u.op.name) && (u.inputs[0] !== cur || u.inputs.slice(1).includes(cur))) return undefined;
+  if (['convert', 'dequantizelinear', 'quantizelinear'].includes(u.op.name) && (u.inputs[0] !== cur || u.inputs.slice(1).includes(cur))) return `${no} with the result as its scale or zero point`;
   switch (u.op.name) {
     case 'convert':
       return { kind: STEP.convert, type: t, saturate: u.op.bool('saturate'), operand: undefined, operandFirst: false };
     case 'dequantizelinear': {
       const scale = constantValue(u.inputs[1]);
-      if (scale === undefined || constantValue(u.inputs[2]) !== 0 || computeDomain(t) !== 'f32') return undefined;
+      if (scale === undefined || constantValue(u.inputs[2]) !== 0 || computeDomain(t) !== 'f32') return `${no} with a per-channel scale or a zero point`;
       return { kind: STEP.dequantize, type: t, saturate: true, operand: scale, operandFirst: false };
     }
     case 'quantizelinear': {
       const scale = constantValue(u.inputs[1]);
-      if (scale === undefined || (computeDomain(t) !== 'f32' && constantValue(u.inputs[2]) !== 0)) return undefined;
+      if (scale === undefined || (computeDomain(t) !== 'f32' && constantValue(u.inputs[2]) !== 0)) return `${no} with a per-channel scale or an integer zero point`;
       return { kind: STEP.quantize, type: t, saturate: u.op.bool('saturate'), operand: scale, operandFirst: false };
     }
     default:
       break;
   }
   const name = u.op.name;
-  if (!isPointwiseOp(name) || INTEGER_ONLY_OPS.has(name) || name === 'clip' || u.inputs.some((i) => computeDomain(i.shape.type) !== 'f32')) return undefined;
+  if (!isPointwiseOp(name) || INTEGER_ONLY_OPS.has(name) || name === 'clip' || u.inputs.some((i) => computeDomain(i.shape.type) !== 'f32')) return `${no} (not a float elementwise op the kernel has)`;
   if (u.inputs.length === 1) return { kind: POINTWISE_OPS[name], type: t, saturate: true, operand: undefined, operandFirst: false };
-  if (u.inputs.length !== 2 || u.inputs[0] === u.inputs[1]) return undefined;
+  if (u.inputs.length !== 2 || u.inputs[0] === u.inputs[1]) return `${no} of ${u.inputs.length} inputs`;
   const k = u.inputs[0] === cur ? 1 : 0;
   const other = u.inputs[k]!;
   const constant = constantValue(other);
   if (constant !== undefined) return { kind: POINTWISE_OPS[name], type: t, saturate: true, operand: constant, operandFirst: k === 0 };
-  if (c.ins && c.ins !== other) return undefined; // one tensor operand
+  if (c.ins && c.ins !== other) return `${no}: a second tensor operand (the kernel reads one)`;
   const s = source(ctx, other, bound, false, materialize);
-  if (!s || s.view.shape.lens.length !== u.shape.lens.length || s.view.shape.lens.some((l, d) => l !== u.shape.lens[d]) || computeDomain(s.view.shape.type) !== 'f32') return undefined;
+  if (typeof s === 'string') return s;
+  if (s.view.shape.lens.length !== u.shape.lens.length || s.view.shape.lens.some((l, d) => l !== u.shape.lens[d]) || computeDomain(s.view.shape.type) !== 'f32') return `${no} with an operand of another shape or type`;
   c.ins = other;
   c.view = s.view;
   return { kind: POINTWISE_OPS[name], type: t, saturate: true, operand: 'c', operandFirst: k === 0 };
 }
 
-export function lowerGemmGroup(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | undefined {
+/** The group as one GEMM launch, or why it cannot be one (nothing launched then). */
+export function lowerGemmGroup(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined): ValueView | string {
   // A dry run first: nothing is launched or allocated unless the whole group fits the kernel.
-  if (!attempt(ctx, ins, inputs, target, true)) return undefined;
+  const dry = attempt(ctx, ins, inputs, target, true);
+  if (typeof dry === 'string') return dry;
   return attempt(ctx, ins, inputs, target, false);
 }
 
-function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined, dry: boolean): ValueView | undefined {
+function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView[], target: ValueView | undefined, dry: boolean): ValueView | string {
   const materialize: Materialize = (view, at) => {
     const shape = view.shape.standard ? view.shape : view.shape.asStandard();
     if (dry) return { buffer: -1, shape, offset: 0 };
@@ -129,12 +135,14 @@ function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueV
   const bound = new Map<Instruction, ValueView>();
   submoduleParameters(sub).forEach((p, k) => bound.set(p, inputs[k]!));
   const dots = sub.instructions().filter((i) => i.op.name === 'dot' || i.op.name === 'quant_dot');
-  if (dots.length !== 1) return undefined;
+  if (dots.length !== 1) return `${dots.length} dots in one group`;
   const dot = dots[0]!;
   const a = source(ctx, dot.inputs[0]!, bound, true, materialize);
   const b = source(ctx, dot.inputs[1]!, bound, true, materialize);
-  if (!a || !b || computeDomain(a.view.shape.type) !== 'f32' || computeDomain(b.view.shape.type) !== 'f32') return undefined;
-  if (a.view.shape.ndim !== dot.shape.ndim || b.view.shape.ndim !== dot.shape.ndim) return undefined;
+  if (typeof a === 'string') return a;
+  if (typeof b === 'string') return b;
+  if (computeDomain(a.view.shape.type) !== 'f32' || computeDomain(b.view.shape.type) !== 'f32') return `operands of ${a.view.shape.type} and ${b.view.shape.type}`;
+  if (a.view.shape.ndim !== dot.shape.ndim || b.view.shape.ndim !== dot.shape.ndim) return 'an operand of another rank than the product';
 
   const epilogue: GemmEpilogueStep[] = [];
   if (dot.shape.type !== 'float_type') epilogue.push({ kind: STEP.convert, type: dot.shape.type, saturate: true, operand: undefined, operandFirst: false });
@@ -143,16 +151,16 @@ function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueV
   let cur = dot;
   while (cur !== result) {
     const users = cur.outputs.filter((u) => !u.isReturn());
-    if (users.length !== 1 || cur.outputs.some((u) => u.isReturn())) return undefined;
+    if (users.length !== 1 || cur.outputs.some((u) => u.isReturn())) return `${cur.op.name} inside the group is read twice`;
     const s = step(ctx, users[0]!, cur, bound, c, materialize);
-    if (!s) return undefined;
+    if (typeof s === 'string') return s;
     epilogue.push(s);
     cur = users[0]!;
   }
-  if (epilogue.length > MAX_EPILOGUE_STEPS) return undefined;
+  if (epilogue.length > MAX_EPILOGUE_STEPS) return `${epilogue.length} epilogue steps, the kernel applies up to ${MAX_EPILOGUE_STEPS}`;
   const yType = result.shape.type;
   const n = result.shape.lens[result.shape.ndim - 1]!;
-  if (!writesDirectly(yType, n)) return undefined;
+  if (!writesDirectly(yType, n)) return `${yType} rows of ${n} do not fill whole words`;
   // The last step rounds to y's type already; a float32 result needs no step.
   const standard = result.shape.standard ? result.shape : result.shape.asStandard();
   if (dry) return { buffer: -1, shape: result.shape, offset: 0 };

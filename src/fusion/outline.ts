@@ -17,8 +17,8 @@ export interface OutlineOptions {
   readonly inlineConstant?: (ins: Instruction) => boolean;
   /**
    * The member whose ONNX node the fused instruction names (default: `output`, which gives it its
-   * recorded facts too). A fused reduction names its reduction's node: the softmax of a dq → softmax →
-   * q kernel, not the next MatMul whose input quantize happens to be the region's output.
+   * recorded facts too). A fused reduction names its reduction's node, a GEMM its dot, an attention
+   * block its P·V dot: not the next MatMul, whose input quantize happens to be the region's output.
    */
   readonly originFrom?: Instruction;
 }

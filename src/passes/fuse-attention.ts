@@ -108,7 +108,9 @@ export function fuseAttentionModule(program: Program, m: Module, ctx: PassContex
       continue;
     }
     const output = absorbEpilogue(m, members, outside[0]!);
-    outline(program, m, members, output, program.freshModuleName('attn'), makeOp('group', { tag: 'attention' }), { scalar: false });
+    // Named after its P·V dot: an fp8 epilogue quantize belongs to the next node (the output projection).
+    const originFrom = list.find((i) => i.meta.attention?.role === 'gemm2');
+    outline(program, m, members, output, program.freshModuleName('attn'), makeOp('group', { tag: 'attention' }), { scalar: false, ...(originFrom ? { originFrom } : {}) });
   }
 }
 

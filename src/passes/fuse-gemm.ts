@@ -1,8 +1,10 @@
 // fuse-gemm: a dot or quant_dot takes in the cheap work around it, so a quantized GEMM is one kernel
 // (what MIGraphX's fuse_mlir does for its MLIR GEMMs; the seed's `mlir_quantizelinear_quant_dot_dequantizelinear`):
 //   dq(quant_dot(a, q(w)))   ->   group[tag=gemm](a, w), [gemm0]
-// Prologue: along each input, elementwise ops (quantize, dequantize, convert) and layout views used only
-// by this GEMM. Epilogue: a chain of single-user elementwise consumers on the same lens whose other
+// Prologue: along each input, layout views and at most one elementwise op — a quantize or a convert, what
+// the GEMM kernel applies to an operand as it loads it — used only by this GEMM; longer chains (BERT's
+// GELU before its second FFN GEMM) are left to fuse-pointwise, one kernel of their own, so the printed
+// program says what runs. Epilogue: a chain of single-user elementwise consumers on the same lens whose other
 // inputs are constants. Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
 // before fuse-pointwise.
 
@@ -20,12 +22,17 @@ const VIEWS = new Set(['transpose', 'multibroadcast', 'broadcast', 'reshape', 's
 const isPrologueOp = (i: Instruction) =>
   i.moduleInputs.length === 0 && !dependsOnlyOnLiterals(i) && (VIEWS.has(i.op.name) || i.op.def.pointwise === true);
 
-function absorbPrologue(members: Set<Instruction>, from: Instruction): void {
+/** The elementwise ops the GEMM kernel can apply to an operand as it loads it (lower-gemm-group.ts). */
+const LOADED_OPS = new Set(['quantizelinear', 'convert']);
+
+function absorbPrologue(members: Set<Instruction>, from: Instruction, opTaken = false): void {
   for (const input of new Set(from.inputs)) {
     if (members.has(input) || !isPrologueOp(input)) continue;
     if (!input.outputs.every((u) => members.has(u))) continue;
+    const view = VIEWS.has(input.op.name);
+    if (!view && (opTaken || !LOADED_OPS.has(input.op.name))) continue;
     members.add(input);
-    absorbPrologue(members, input);
+    absorbPrologue(members, input, opTaken || !view);
   }
 }
 
@@ -51,7 +58,8 @@ export function fuseGemmModule(program: Program, m: Module): void {
     const output = absorbEpilogue(members, gemm);
     // Scales and zero points go inside; weights stay outside as the kernel's inputs.
     const inlineConstant = (i: Instruction) => scalarConstant(i) !== undefined;
-    outline(program, m, members, output, program.freshModuleName('gemm'), makeOp('group', { tag: 'gemm' }), { scalar: false, inlineConstant });
+    // Named after its dot: an epilogue quantize belongs to the next node, the one it quantizes for.
+    outline(program, m, members, output, program.freshModuleName('gemm'), makeOp('group', { tag: 'gemm' }), { scalar: false, inlineConstant, originFrom: gemm });
   }
 }
 

@@ -75,13 +75,14 @@ test('run and perf name an attention group that runs as separate kernels, and wh
   assert.equal(perf.code, 0, perf.err);
   assert.match(perf.out, line);
   const json = JSON.parse((await cli('perf', join(caseDir, 'model.onnx'), '-n', '2', '--format', 'json')).out);
-  assert.equal(json.fallbacks.length, 1);
-  assert.match(json.fallbacks[0].reason, /V head size 10 is not a multiple of 4/);
-  // A case the kernel takes (bool mask, fully masked rows zeroed) prints no warning.
+  assert.deepEqual(json.fallbacks, [{ instruction: "group[tag=attention] (ONNX node 'Attention_0')", reason: 'not the fused attention kernel: V head size 10 is not a multiple of 4' }]);
+  // A case the kernel takes (bool mask, fully masked rows zeroed) prints no attention warning; the
+  // mask's "is the row fully masked" reduction (a bool per row) is named: rows do not fill whole words.
   const fused = repoPath('test/data/onnx-node-tests/test_attention_4d_attn_mask_bool');
   const ok = await cli('run', join(fused, 'model.onnx'), '--input', join(fused, 'test_data_set_0'), '--device', 'webgpu');
   assert.equal(ok.code, 0, ok.err);
-  assert.doesNotMatch(ok.out, /KERNEL_FALLBACK/);
+  assert.doesNotMatch(ok.out, /KERNEL_FALLBACK: group\[tag=attention\]/);
+  assert.match(ok.out, /^warning: KERNEL_FALLBACK: fused_reduce\[axes=\{1\}\] \(ONNX node 'Attention_0'\) runs as separate kernels, not one reduction kernel: a bool_type output the rows do not write in whole words$/m);
 });
 
 test('perf usage errors exit 2', async () => {

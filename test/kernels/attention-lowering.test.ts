@@ -63,8 +63,10 @@ test('attention node tests: every attention group is one fused attention launch,
       const lowered = lowerProgram(r.program, CAPS);
       const n = attentionGroups(r.program);
       const launches = lowered.launches.filter((l) => l.variant.spec.name === 'attention').length;
-      assert.equal(launches + lowered.fallbacks.length, n, `${name} ${label}: ${n} groups, ${launches} fused launches, ${lowered.fallbacks.length} fallbacks`);
-      for (const f of lowered.fallbacks) {
+      // Other fused ops may fall back too (a bool row reduction of a mask): only attention groups count here.
+      const fallbacks = lowered.fallbacks.filter((f) => f.reason.startsWith('not the fused attention kernel'));
+      assert.equal(launches + fallbacks.length, n, `${name} ${label}: ${n} groups, ${launches} fused launches, ${fallbacks.length} fallbacks`);
+      for (const f of fallbacks) {
         const m = V_HEAD_SIZE.exec(f.reason);
         assert.ok(m, `${name} ${label}: ${f.instruction}: ${f.reason}`);
         assert.match(f.instruction, /group\[tag=attention\]|gpu::code_object/);

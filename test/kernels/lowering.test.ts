@@ -15,6 +15,9 @@ import { POINTWISE_OPS } from '../../src/codegen/pointwise-ops.js';
 import { compileModel } from '../../src/compiler.js';
 import { seedModel } from '../helpers/seed-model.js';
 import { add, buildProgram } from './helpers.js';
+import { fuseGemm } from '../../src/passes/fuse-gemm.js';
+import { moduleToString } from '../../src/ir/printer.js';
+import { DiagnosticSink } from '../../src/diagnostics.js';
 
 const SPECIALISED: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: true };
 const DYNAMIC_CODES: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: false };
@@ -126,4 +129,21 @@ test('fused reductions take 16 invocations a row where shaders run on the CPU, u
   const wgOf = (caps: DeviceCapabilities) => lowerProgram(keep.program, caps).launches.find((l) => l.variant.spec.name.startsWith('fused-reduce'))?.constants['WG'];
   assert.equal(wgOf({ ...DYNAMIC_CODES, shadersOnCpu: true, directLoads: true }), 16);
   assert.equal(wgOf(SPECIALISED), 64);
+});
+
+test('a fused GEMM the kernel cannot take runs as its ops and is named with the reason', () => {
+  // quant_dot then a per-channel dequantize: fuse-gemm takes the dequantize as the epilogue, the GEMM
+  // kernel applies scalar scales only.
+  const x8 = Tensor.fromNumbers('fp8e4m3fn_type', [2, 4], [1, 2, 3, 4, 5, 6, 7, 8]);
+  const w8 = Tensor.fromNumbers('fp8e4m3fn_type', [4, 3], new Array(12).fill(1));
+  const built = buildProgram({ x8, w8 }, (m, p) => {
+    const g = add(m, 'quant_dot', [p['x8']!, p['w8']!]);
+    const scale = add(m, 'multibroadcast', [m.addLiteral(Tensor.fromNumbers('float_type', [3], [0.5, 0.25, 0.125]))], { out_lens: [2, 3] });
+    return [add(m, 'dequantizelinear', [g, scale])];
+  });
+  fuseGemm.apply(built.program, { diagnostics: new DiagnosticSink() });
+  assert.match(moduleToString(built.program.mainModule()), /= group\[tag=gemm\]\(x8,w8,@\d+\), \[gemm0\]/, 'the per-channel scale is an input of the group');
+  const lowered = lowerProgram(built.program, SPECIALISED);
+  assert.deepEqual(lowered.fallbacks, [{ instruction: 'group[tag=gemm]', reason: 'not one GEMM kernel: epilogue dequantizelinear with a per-channel scale or a zero point' }]);
+  assert.deepEqual(lowered.launches.map((l) => variantKey(l.variant)), ['gemm[tile=f32,block=4x4]', 'dequantize-linear']);
 });

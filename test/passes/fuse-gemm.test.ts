@@ -76,6 +76,29 @@ test('fusion and constant folding keep the results bit for bit', () => {
   }
 });
 
+test('the prologue takes one quantize or convert per operand: a GELU before the quantize stays outside', () => {
+  // BERT's FFN: h = gelu(u); quant_dot(q(h), w8). The GEMM kernel applies one op to an operand as it loads it.
+  const p = new Program();
+  const m = p.mainModule();
+  const u = m.addParameter('u', new Shape('float_type', [1, 4, 8]));
+  const w = m.addParameter('w', new Shape('fp8e4m3fn_type', [1, 8, 4]));
+  const k = (v: number, type: 'float_type' | 'fp8e4m3fn_type' = 'float_type') => m.addInstruction(makeOp('multibroadcast', { out_lens: [1, 4, 8] }), [m.addLiteral(Tensor.scalar(type, v))]);
+  const op = (name: string, ...args: Instruction[]) => m.addInstruction(makeOp(name), args);
+  const gelu = op('mul', op('mul', u, op('add', op('erf', op('div', u, k(Math.SQRT2))), k(1))), k(0.5));
+  const q = op('quantizelinear', gelu, k(0.05), k(0, 'fp8e4m3fn_type'));
+  m.addReturn([op('quant_dot', q, w)]);
+  const params = randomInputs(m, 2);
+  const before = evaluateProgram(p, params)[0]!;
+  fuseGemm.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const main = moduleToString(p.mainModule());
+  assert.match(main, /= group\[tag=gemm\]\(@\d+,w\)/, main);
+  const gemm = p.toString().split('module: "gemm0"\n')[1]!;
+  assert.deepEqual([...gemm.matchAll(/= ([a-z_]+)[[(]/g)].map((x) => x[1]).filter((o) => o !== 'multibroadcast'), ['quantizelinear', 'quant_dot']);
+  for (const o of ['div', 'erf', 'add', 'mul']) assert.match(main, new RegExp(`= ${o}\\(`), `${o} stays in main for fuse-pointwise`);
+  assert.deepEqual([...evaluateProgram(p, params)[0]!.toFloat32Array()], [...before.toFloat32Array()]);
+});
+
 test('fuse-gemm twice changes nothing', () => {
   const p = quantizedGemm('param');
   fuseGemm.apply(p, ctx);
