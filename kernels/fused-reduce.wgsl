@@ -1,7 +1,8 @@
 // A fused reduction kernel: the program of one `fused_reduce` instruction (fuse-reduce: dq → softmax →
 // q, layernorm, a reduction with its elementwise neighbours), one workgroup per row. The generated part
-// (src/codegen/fused-source.ts, placed before this file) declares Params, the bindings, readers and
-// `row_program(row, lane)`: each reduction is a loop over the row's elements, recomputing the
+// (src/codegen/fused-source.ts, placed before this file) declares Params, the bindings, readers,
+// `row_program(row, lane)` and `run_group(group, lane)` (one row, or the rows of one output word when a
+// narrow value per row is the result): each reduction is a loop over the row's elements, recomputing the
 // elementwise values it needs from the inputs, combined across the workgroup here; the values after
 // the last reduction are written by the same kind of loop. Needs lib/fused-values.wgsl and
 // lib/row-reduce.wgsl (row_base).
@@ -61,9 +62,5 @@ fn wg_reduce(op: u32, v: f32, lane: u32) -> f32 {
 
 @compute @workgroup_size(WG)
 fn main(@builtin(local_invocation_index) lane: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let row = wid.x + wid.y * groups.x;
-  if (row >= params.rows) {
-    return;
-  }
-  row_program(row, lane);
+  run_group(wid.x + wid.y * groups.x, lane);
 }

@@ -2,9 +2,10 @@
 // one setting of the kept dimensions, its elements run over the reduced axes. Values are per element
 // (lens L, the reductions' input) or per row (reduced lens: a reduction, or what is computed from
 // reductions and constants); a broadcast of a per-row value back to L is that value. Inputs are read
-// through their views (a bias or gamma broadcast along rows, a per-row input). Returns undefined for
-// what the kernel does not do (views of computed values, integer arithmetic, a narrow per-row output, a
-// narrow output whose rows are not whole words), and the op then runs as separate launches.
+// through their views (a bias or gamma broadcast along rows, a per-row input). A narrow value per row (a
+// bool: "is this row fully masked") is written four rows a workgroup, a word at a time. Returns the
+// reason for what the kernel does not do (views of computed values, integer arithmetic, a narrow output
+// whose rows are not whole words), and the op then runs as separate launches.
 
 import type { Instruction } from '../ir/instruction.js';
 import type { Shape } from '../ir/shape.js';
@@ -17,7 +18,7 @@ import { Constants, stepOf, type FusedStep, type ValueRef } from './fused-progra
 import { reduceSource, type Level, type ReduceProgram, type RowRead } from './fused-source.js';
 import { MAX_BINDINGS } from './fused-pointwise.js';
 import { generatedSpec } from './generated-kernels.js';
-import { grid1d } from './grid.js';
+import { ceilDiv, grid1d } from './grid.js';
 import type { LoweringContext } from './lower-context.js';
 import { literalView } from './lower.js';
 import type { ValueView } from './launch.js';
@@ -143,8 +144,11 @@ function plan(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueView
   const bytes = typeSize(out.type);
   const trailing = axes.every((a, k) => a === lens.length - axes.length + k);
   const length = axes.reduce((n, a) => n * lens[a]!, 1);
-  const packed = bytes < 4 && resultLevel === 'element';
-  if (bytes < 4 && (resultLevel === 'row' || !trailing || !out.standard || length % (4 / bytes) !== 0)) return `a ${out.type} output the rows do not write in whole words`;
+  const packed = bytes < 4;
+  // A narrow value per row: one workgroup runs the rows of one output word (the output is standard, so
+  // row r is element r). A narrow value per element: each row writes whole words.
+  if (packed && resultLevel === 'row' && !out.standard) return `a ${out.type} value per row into a strided output`;
+  if (packed && resultLevel === 'element' && (!trailing || !out.standard || length % (4 / bytes) !== 0)) return `a ${out.type} output the rows do not write in whole words`;
   return { program: { bindings: bindings.length, reads: rowReads, constants: constants.values, steps, result: r.index, packed }, bindings, reads, lens, axes };
 }
 
@@ -180,6 +184,7 @@ export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs:
   // Output strides over L: a per-row output has length-1 reduced axes (stride irrelevant).
   const outStrides = standardStrides(out.lens);
   const wg = reduceWorkgroupSize(ctx.caps, length);
+  const rowsPerGroup = p.program.packed && p.program.steps[p.program.result]!.level === 'row' ? 4 / typeSize(out.type) : 1;
   const uniforms: Record<string, number | readonly number[]> = {
     rows,
     length,
@@ -205,7 +210,7 @@ export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs:
     constants: { WG: wg },
     uniforms: uniforms as never,
     bindings: [...p.bindings.map((v) => v.buffer), output.buffer],
-    workgroups: rows === 0 || length === 0 ? [0, 1, 1] : grid1d(rows, ctx.caps.maxComputeWorkgroupsPerDimension),
+    workgroups: rows === 0 || length === 0 ? [0, 1, 1] : grid1d(ceilDiv(rows, rowsPerGroup), ctx.caps.maxComputeWorkgroupsPerDimension),
   });
   return output;
 }

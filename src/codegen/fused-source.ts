@@ -38,7 +38,11 @@ export interface ReduceProgram {
   readonly constants: readonly number[];
   readonly steps: readonly (FusedStep & { readonly level: Level })[];
   readonly result: number;
-  /** Element results of a narrow type are written a word at a time (rows are contiguous, whole words). */
+  /**
+   * Results of a narrow type are written a word at a time: element results a row's words at a time
+   * (rows are contiguous, whole words), per-row results by a workgroup that runs the rows sharing one
+   * output word (a bool per row: 4 rows a workgroup).
+   */
   readonly packed: boolean;
 }
 
@@ -225,7 +229,35 @@ export function reduceSource(p: ReduceProgram): GeneratedKernel {
   });
   const result: ValueRef = { kind: 'step', index: p.result };
   const store = `store_f32_bits(y_type(), bitcast<u32>(v${p.result}), true)`;
-  if (p.steps[p.result]!.level === 'row') {
+  const rowResult = p.steps[p.result]!.level === 'row';
+  const packedRows = rowResult && p.packed;
+  // run_group(group, lane): what one workgroup does (kernels/fused-reduce.wgsl calls it). Packed rows:
+  // the rows whose results share an output word, one after another; lane 0 writes the word.
+  const runGroup = packedRows
+    ? [
+      'fn run_group(group: u32, lane: u32) {',
+      '  let bytes = type_bytes(y_type());',
+      '  let per = per_word(bytes);',
+      '  if (group * per >= params.rows) {',
+      '    return;',
+      '  }',
+      '  var word = 0u;',
+      '  for (var e = 0u; e < per; e++) {',
+      '    let row = group * per + e;',
+      '    if (row < params.rows) {',
+      '      let v = row_program(row, lane);',
+      '      word = insert_bits(word, row, bytes, store_f32_bits(y_type(), bitcast<u32>(v), true));',
+      '    }',
+      '  }',
+      '  if (lane == 0u) {',
+      '    y[group] = word;',
+      '  }',
+      '}',
+    ]
+    : ['fn run_group(group: u32, lane: u32) {', '  if (group >= params.rows) {', '    return;', '  }', '  row_program(group, lane);', '}'];
+  if (packedRows) {
+    body.push(`  return v${p.result};`);
+  } else if (rowResult) {
     body.push('  if (lane == 0u) {', `    y[u32(row_base(row, params.kept_rank, params.kept_lens, params.out_kept))] = ${store};`, '  }');
   } else if (p.packed) {
     body.push(
@@ -264,9 +296,11 @@ export function reduceSource(p: ReduceProgram): GeneratedKernel {
     `  return ${code(p.result, 'T')};`,
     '}',
     '',
-    'fn row_program(row: u32, lane: u32) {',
+    `fn row_program(row: u32, lane: u32)${packedRows ? ' -> f32' : ''} {`,
     ...body,
     '}',
+    '',
+    ...runGroup,
     '',
   ].join('\n');
   return { text, layout, overrides, codes, bindings: p.bindings + 1 };

@@ -170,6 +170,27 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
     });
   }
 
+  await t.test('a generated reduce kernel with a bool per row (is the row fully masked): four rows a workgroup, a word at a time', async () => {
+    // ONNX Attention's bool-mask expansion: equal(reduce_max(mask), -inf). 10 rows: the last word is partial.
+    const p = new Program();
+    const m = p.mainModule();
+    const x = m.addParameter('x', new Shape('float_type', [10, 24]));
+    const add = (op: string, inputs: Instruction[], attrs = {}) => m.addInstruction(makeOp(op, attrs), inputs);
+    const inf = add('multibroadcast', [m.addLiteral(Tensor.scalar('float_type', -Infinity))], { out_lens: [10, 1] });
+    m.addReturn([add('equal', [add('reduce_max', [x], { axes: [1] }), inf])]);
+    runPasses(p, [rewriteReduce, fuseReduce, fusePointwise, eliminateDeadCode, ...LOWERING], ctx, true);
+    const values = randomInputs(m, 7).get('x')!.toFloat32Array();
+    for (const row of [2, 5, 9]) values.fill(-Infinity, row * 24, row * 24 + 24);
+    const params = new Map([['x', Tensor.fromNumbers('float_type', [10, 24], [...values])]]);
+    const expected = evaluateProgram(p, params);
+    assert.deepEqual([...expected[0]!.toFloat32Array()], [0, 0, 1, 0, 0, 1, 0, 0, 0, 1], 'the reference marks rows 2, 5 and 9');
+    for (const [how, caps] of BOTH_WAYS) {
+      const { outputs, launches } = await run(gpu, p, params, caps);
+      assert.deepEqual(launches, ['fused-reduce'], how);
+      assertBitExact(outputs[0]!, expected[0]!, `bool per row, ${how}`);
+    }
+  });
+
   await t.test('the seed block (S = 64): skip is the attention kernel and the fused GEMM, keep four kernels', async () => {
     for (const [strategy, kernels] of [
       ['skip', ['attention[tile=f32]|attention[tile=f16]', 'gemm[tile=f32,block=4x4]']],
