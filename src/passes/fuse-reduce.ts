@@ -89,11 +89,29 @@ function pruneToOneOutput(m: Module, seed: Instruction, grown: ReadonlySet<Instr
   return members;
 }
 
+/**
+ * Leaves a broadcast that ends the region outside it: a view costs nothing in the parent, and inside it
+ * would make the region's result a broadcast of a per-row value, which its kernel does not write (the
+ * "row fully masked" test of an ONNX Attention mask, broadcast back over the keys).
+ */
+function dropTrailingBroadcasts(members: Set<Instruction>): void {
+  for (let dropped = true; dropped; ) {
+    dropped = false;
+    for (const i of members) {
+      if (i.op.name !== 'multibroadcast' || i.outputs.some((u) => members.has(u))) continue;
+      members.delete(i);
+      dropped = true;
+    }
+  }
+}
+
 export function fuseReduceModule(program: Program, m: Module): void {
   for (const seed of m.instructions()) {
     if (seed.owner !== m || !isReduce(seed)) continue; // already taken into an earlier region
     let members = grow(m, seed, true);
+    dropTrailingBroadcasts(members);
     if (usedOutside(members).length !== 1) members = pruneToOneOutput(m, seed, members) ?? grow(m, seed, false);
+    dropTrailingBroadcasts(members);
     const outputs = usedOutside(members);
     if (outputs.length !== 1) continue;
     const name = program.freshModuleName(`${m.name}:reduce`);

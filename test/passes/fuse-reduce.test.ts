@@ -137,6 +137,24 @@ test("a layernorm read by the next GEMM's quantize and by a residual add is one 
   assert.deepEqual(Array.from(evaluateProgram(p, inputs)[0]!.toFloat32Array()), Array.from(before[0]!.toFloat32Array()));
 });
 
+test('a broadcast that ends the region stays outside: the fused reduction writes its value per row', () => {
+  // "Is the row fully masked", broadcast back over the keys for the attention block that reads it.
+  const p = new Program();
+  const m = p.mainModule();
+  const x = m.addParameter('x', new Shape('float_type', lens));
+  const inf = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', -Infinity))]);
+  const masked = m.addInstruction(makeOp('equal'), [m.addInstruction(makeOp('reduce_max', { axes: [2] }), [x]), inf]);
+  m.addReturn([m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [masked])]);
+  const inputs = randomInputs(m, 9);
+  const before = evaluateProgram(p, inputs);
+  fuseReduce.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const main = moduleToString(p.mainModule());
+  assert.match(main, /@\d+ = fused_reduce\[axes=\{2\}\]\(x\), \[main:reduce0\] -> bool_type, \{2, 3, 1\}/, main);
+  assert.match(main, /= multibroadcast\[out_lens=\{2, 3, 8\}[^\]]*\]\(@\d+\) -> bool_type/);
+  assert.deepEqual(Array.from(evaluateProgram(p, inputs)[0]!.toFloat32Array()), Array.from(before[0]!.toFloat32Array()));
+});
+
 test('fusing twice changes nothing; a program without reductions is unchanged', () => {
   const p = quantizedSoftmax();
   fuseReduce.apply(p, ctx);
