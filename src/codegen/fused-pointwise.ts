@@ -7,7 +7,6 @@
 import type { Instruction } from '../ir/instruction.js';
 import { typeId } from '../ir/types.js';
 import { submoduleParameters } from '../ref/interpret.js';
-import { SPECIALIZE_ELEMENTS } from './capabilities.js';
 import { MAX_KERNEL_RANK, mergeDims, pad8 } from './dims.js';
 import { Constants, stepOf, type FusedStep, type ValueRef } from './fused-program.js';
 import { pointwiseSource, type PointwiseProgram } from './fused-source.js';
@@ -78,7 +77,7 @@ export function lowerFusedPointwise(ctx: LoweringContext, ins: Instruction, inpu
   program.steps.forEach((s, k) => (uniforms[`s${k}`] = [s.code, typeId(s.type), s.saturate ? 1 : 0, 0]));
   program.constants.forEach((c, k) => (uniforms[`c${k}`] = c));
   ctx.launch(spec, {
-    specialize: count >= SPECIALIZE_ELEMENTS,
+    elements: count,
     constants: {},
     uniforms: uniforms as never,
     bindings: [...inputs.map((v) => v.buffer), output.buffer],

@@ -12,7 +12,7 @@ import type { Shape } from '../ir/shape.js';
 import { typeId, typeSize } from '../ir/types.js';
 import { normalizeAxis } from '../ops/common.js';
 import { submoduleParameters } from '../ref/interpret.js';
-import { SPECIALIZE_ELEMENTS, type DeviceCapabilities } from './capabilities.js';
+import type { DeviceCapabilities } from './capabilities.js';
 import { pad8, standardStrides } from './dims.js';
 import { Constants, stepOf, type FusedStep, type ValueRef } from './fused-program.js';
 import { reduceSource, type Level, type ReduceProgram, type RowRead } from './fused-source.js';
@@ -206,7 +206,7 @@ export function lowerFusedReduce(ctx: LoweringContext, ins: Instruction, inputs:
   p.program.steps.forEach((s, k) => (uniforms[`s${k}`] = [s.code, typeId(s.type), s.saturate ? 1 : 0, 0]));
   p.program.constants.forEach((c, k) => (uniforms[`c${k}`] = c));
   ctx.launch(spec, {
-    specialize: rows * length >= SPECIALIZE_ELEMENTS,
+    elements: rows * length,
     constants: { WG: wg },
     uniforms: uniforms as never,
     bindings: [...p.bindings.map((v) => v.buffer), output.buffer],

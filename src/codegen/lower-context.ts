@@ -24,8 +24,11 @@ export interface LaunchRequest<S extends KernelSpec> {
   /** Storage bindings in the kernel's order (DUMMY_BUFFER for an unused input). */
   readonly bindings: readonly number[];
   readonly workgroups: readonly [number, number, number];
-  /** Fill the kernel's codes as override constants even where the device keeps them in uniforms. */
-  readonly specialize?: boolean;
+  /**
+   * Elements the launch computes: from SPECIALIZE_ELEMENTS on, its codes are override constants even
+   * where the device keeps them in uniforms (capabilities.ts says why).
+   */
+  readonly elements?: number;
 }
 
 /** Pointwise launch operands: up to three input views and the output. */
@@ -194,7 +197,7 @@ export class LoweringContext {
       if (given !== undefined) constants[name] = given;
       else if (def === null) throw new Error(`${label}: override ${name} needs a value`);
     }
-    if ((this.caps.specializeCodes || request.specialize) && spec.codes) {
+    if ((this.caps.specializeCodes || (request.elements ?? 0) >= SPECIALIZE_ELEMENTS) && spec.codes) {
       const uniforms = request.uniforms as unknown as Readonly<Record<string, number | readonly number[]>>;
       for (const [name, [field, component]] of Object.entries(spec.codes)) {
         const v = uniforms[field]!;
@@ -307,7 +310,7 @@ export class LoweringContext {
     // A repeated input buffer is bound once; the later input reads the earlier one's binding.
     const bindings = [0, 1, 2].map((k) => (inputs[k] && sources[k] === 0 ? inputs[k].buffer : DUMMY_BUFFER));
     this.launch(spec, {
-      specialize: count >= SPECIALIZE_ELEMENTS,
+      elements: count,
       slots,
       constants: {} as LaunchConstants<S>,
       uniforms: uniforms as unknown as UniformValues<S['uniforms']>,

@@ -54,31 +54,22 @@ export function lowerFused(ctx: LoweringContext, ins: Instruction): ValueView {
   const inputs = ins.inputs.map((i) => ctx.valueOf(i));
   const sub = ins.moduleInputs[0];
   if (!sub) throw unsupported(ins, `${ins.op.name} without a submodule`);
+  /** The one-launch kernel, or (with the reason recorded, where there is one) the ops one by one. */
+  const kernelOr = (kernel: ValueView | string | undefined, what: string, ops: () => Module = () => sub): ValueView => {
+    if (kernel !== undefined && typeof kernel !== 'string') return kernel;
+    if (kernel !== undefined) ctx.fallback(`${what}: ${kernel}`);
+    return lowerComputation(ctx, ops(), inputs, target);
+  };
   switch (ins.op.name) {
-    case 'pointwise': {
-      const kernel = lowerFusedPointwise(ctx, ins, inputs, target);
-      if (kernel !== undefined && typeof kernel !== 'string') return kernel;
-      if (kernel !== undefined) ctx.fallback(`not one pointwise kernel: ${kernel}`);
-      return lowerComputation(ctx, expandPointwise(ins), inputs, target);
-    }
-    case 'fused_reduce': {
-      const kernel = lowerFusedReduce(ctx, ins, inputs, target);
-      if (typeof kernel !== 'string') return kernel;
-      ctx.fallback(`not one reduction kernel: ${kernel}`);
-      return lowerComputation(ctx, sub, inputs, target);
-    }
+    case 'pointwise':
+      // undefined: a single op, its own kernel (not a fallback).
+      return kernelOr(lowerFusedPointwise(ctx, ins, inputs, target), 'not one pointwise kernel', () => expandPointwise(ins));
+    case 'fused_reduce':
+      return kernelOr(lowerFusedReduce(ctx, ins, inputs, target), 'not one reduction kernel');
     case 'group': {
       const tag = ins.op.str('tag');
-      if (tag === 'attention') {
-        const kernel = lowerAttentionGroup(ctx, ins, inputs, target);
-        if (typeof kernel !== 'string') return kernel;
-        ctx.fallback(`not the fused attention kernel: ${kernel}`);
-        return lowerComputation(ctx, sub, inputs, target);
-      }
-      if (tag !== 'gemm') return lowerComputation(ctx, sub, inputs, target);
-      const gemm = lowerGemmGroup(ctx, ins, inputs, target);
-      if (typeof gemm !== 'string') return gemm;
-      ctx.fallback(`not one GEMM kernel: ${gemm}`);
+      if (tag === 'attention') return kernelOr(lowerAttentionGroup(ctx, ins, inputs, target), 'not the fused attention kernel');
+      if (tag === 'gemm') return kernelOr(lowerGemmGroup(ctx, ins, inputs, target), 'not one GEMM kernel');
       return lowerComputation(ctx, sub, inputs, target);
     }
     default:

@@ -5,7 +5,6 @@
 import type { Instruction } from '../ir/instruction.js';
 import { integerRange, typeId, type ElementType } from '../ir/types.js';
 import { normalizeAxis } from '../ops/common.js';
-import { SPECIALIZE_ELEMENTS } from './capabilities.js';
 import { MAX_KERNEL_RANK, mergeDims, pad8, standardStrides } from './dims.js';
 import { ceilDiv, grid1d } from './grid.js';
 import { KERNELS } from './kernel-catalog.js';
@@ -69,7 +68,7 @@ export function lowerReduce(ctx: LoweringContext, ins: Instruction): ValueView {
   const result = ctx.newValue(ins.shape.withType(work));
   const lanes = lanesFor(count);
   ctx.launch(KERNELS.reduce, {
-    specialize: outputs * count >= SPECIALIZE_ELEMENTS,
+    elements: outputs * count,
     slots: { domain },
     constants: { WG: 64, LANES: lanes },
     uniforms: {

@@ -109,7 +109,6 @@ export function fuseReduceModule(program: Program, m: Module): void {
   for (const seed of m.instructions()) {
     if (seed.owner !== m || !isReduce(seed)) continue; // already taken into an earlier region
     let members = grow(m, seed, true);
-    dropTrailingBroadcasts(members);
     if (usedOutside(members).length !== 1) members = pruneToOneOutput(m, seed, members) ?? grow(m, seed, false);
     dropTrailingBroadcasts(members);
     const outputs = usedOutside(members);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeOp } from '../../src/ops/index.js';
+import type { Module } from '../../src/ir/module.js';
 import type { Instruction } from '../../src/ir/instruction.js';
 import { Program } from '../../src/ir/program.js';
 import { Shape } from '../../src/ir/shape.js';
@@ -41,8 +42,33 @@ function quantizedSoftmax(): Program {
   return p;
 }
 
+/** (x − mean) · rsqrt(variance + ε) over axis 2 of `x` (lens), appended to `m`. */
+function layerNorm(m: Module, x: Instruction): Instruction {
+  const mb = (i: Instruction) => m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [i]);
+  const mean = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [x]);
+  const d = m.addInstruction(makeOp('sub'), [x, mb(mean)]);
+  const v = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [m.addInstruction(makeOp('mul'), [d, d])]);
+  const eps = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', 1e-5))]);
+  return m.addInstruction(makeOp('mul'), [d, mb(m.addInstruction(makeOp('rsqrt'), [m.addInstruction(makeOp('add'), [v, eps])]))]);
+}
+
 const opsOf = (text: string, module: string) =>
   [...text.split(`module: "${module}"\n`)[1]!.split('\n\n')[0]!.matchAll(/= ([a-z_:]+)[[(]/g)].map((x) => x[1]!);
+
+/**
+ * Runs fuse-reduce (and dead-code elimination) on `p`, checks that it makes one fused_reduce and that the
+ * program evaluates bit for bit as before, and returns main's text and the fused module's ops.
+ */
+function fuseOne(p: Program, seed: number): { main: string; ops: string[] } {
+  const inputs = randomInputs(p.mainModule(), seed);
+  const before = evaluateProgram(p, inputs);
+  fuseReduce.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const main = moduleToString(p.mainModule());
+  assert.equal(main.match(/= fused_reduce/g)?.length, 1, main);
+  evaluateProgram(p, inputs).forEach((t, k) => assert.deepEqual(Array.from(t.toFloat32Array()), Array.from(before[k]!.toFloat32Array())));
+  return { main, ops: opsOf(p.toString(), 'main:reduce0').filter((o) => o !== 'multibroadcast') };
+}
 
 test('dequantize → softmax → quantize is one fused_reduce whose ops read as the seed kernel name', () => {
   const p = quantizedSoftmax();
@@ -68,14 +94,7 @@ test('the fused program evaluates bit for bit like the unfused one', () => {
 test('layer normalization (mean, variance, rsqrt, scale, shift) is one fused_reduce', () => {
   const p = new Program();
   const m = p.mainModule();
-  const x = m.addParameter('x', new Shape('float_type', lens));
-  const mb = (i: Instruction) => m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [i]);
-  const mean = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [x]);
-  const d = m.addInstruction(makeOp('sub'), [x, mb(mean)]);
-  const v = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [m.addInstruction(makeOp('mul'), [d, d])]);
-  const eps = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', 1e-5))]);
-  const r = m.addInstruction(makeOp('rsqrt'), [m.addInstruction(makeOp('add'), [v, eps])]);
-  m.addReturn([m.addInstruction(makeOp('mul'), [d, mb(r)])]);
+  m.addReturn([layerNorm(m, m.addParameter('x', new Shape('float_type', lens)))]);
   const inputs = randomInputs(m, 3);
   const [before] = evaluateProgram(p, inputs);
   fuseReduce.apply(p, ctx);
@@ -96,45 +115,26 @@ test('a member used outside ends the region: the consumers after it are left out
   const d = m.addInstruction(makeOp('div'), [e, m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [s])]);
   const n = m.addInstruction(makeOp('neg'), [d]);
   m.addReturn([n, d]); // d is used outside twice: by neg and by the return
-  const inputs = randomInputs(m, 4);
-  const before = evaluateProgram(p, inputs);
-  fuseReduce.apply(p, ctx);
-  eliminateDeadCode.apply(p, ctx);
-  const main = moduleToString(p.mainModule());
-  assert.equal(main.match(/= fused_reduce/g)?.length, 1, main);
+  const { main, ops } = fuseOne(p, 4);
   // The region grew to neg, then dropped it (two members were used outside): exp, sum and div are one kernel.
-  assert.deepEqual(opsOf(p.toString(), 'main:reduce0').filter((o) => o !== 'multibroadcast'), ['exp', 'reduce_sum', 'div']);
+  assert.deepEqual(ops, ['exp', 'reduce_sum', 'div']);
   assert.match(main, /= neg\(@\d+\)/);
   assert.doesNotMatch(main, /= div\(/);
-  const after = evaluateProgram(p, inputs);
-  after.forEach((t, k) => assert.deepEqual(Array.from(t.toFloat32Array()), Array.from(before[k]!.toFloat32Array())));
 });
 
 test("a layernorm read by the next GEMM's quantize and by a residual add is one fused_reduce; the quantize is left to fuse-gemm", () => {
   // BERT's first layernorm under --fp8: y = ln(x); q = quantize(y) feeds a quant_dot whose result is added back to y.
   const p = new Program();
   const m = p.mainModule();
-  const x = m.addParameter('x', new Shape('float_type', [2, 3, 8]));
   const w = m.addParameter('w', new Shape('fp8e4m3fn_type', [2, 8, 8]));
-  const mb = (i: Instruction) => m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [i]);
-  const k = (t: 'float_type' | 'fp8e4m3fn_type', v: number) => mb(m.addLiteral(Tensor.scalar(t, v)));
-  const mean = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [x]);
-  const d = m.addInstruction(makeOp('sub'), [x, mb(mean)]);
-  const v = m.addInstruction(makeOp('reduce_mean', { axes: [2] }), [m.addInstruction(makeOp('mul'), [d, d])]);
-  const eps = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', 1e-5))]);
-  const y = m.addInstruction(makeOp('mul'), [d, mb(m.addInstruction(makeOp('rsqrt'), [m.addInstruction(makeOp('add'), [v, eps])]))]);
+  const k = (t: 'float_type' | 'fp8e4m3fn_type', v: number) => m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [m.addLiteral(Tensor.scalar(t, v))]);
+  const y = layerNorm(m, m.addParameter('x', new Shape('float_type', lens)));
   const q = m.addInstruction(makeOp('quantizelinear'), [y, k('float_type', 0.02), k('fp8e4m3fn_type', 0)]);
   const h = m.addInstruction(makeOp('quant_dot'), [q, w]);
   m.addReturn([m.addInstruction(makeOp('add'), [h, y])]);
-  const inputs = randomInputs(m, 8);
-  const before = evaluateProgram(p, inputs);
-  fuseReduce.apply(p, ctx);
-  eliminateDeadCode.apply(p, ctx);
-  const main = moduleToString(p.mainModule());
-  assert.equal(main.match(/= fused_reduce/g)?.length, 1, main);
-  assert.deepEqual(opsOf(p.toString(), 'main:reduce0').filter((o) => o !== 'multibroadcast'), ['reduce_mean', 'sub', 'mul', 'reduce_mean', 'add', 'rsqrt', 'mul']);
+  const { main, ops } = fuseOne(p, 8);
+  assert.deepEqual(ops, ['reduce_mean', 'sub', 'mul', 'reduce_mean', 'add', 'rsqrt', 'mul']);
   assert.match(main, /= quantizelinear\[[^\]]*\]\(@\d+,/, 'the quantize stays in main for the GEMM');
-  assert.deepEqual(Array.from(evaluateProgram(p, inputs)[0]!.toFloat32Array()), Array.from(before[0]!.toFloat32Array()));
 });
 
 test('a broadcast that ends the region stays outside: the fused reduction writes its value per row', () => {
@@ -145,14 +145,9 @@ test('a broadcast that ends the region stays outside: the fused reduction writes
   const inf = m.addInstruction(makeOp('multibroadcast', { out_lens: [2, 3, 1] }), [m.addLiteral(Tensor.scalar('float_type', -Infinity))]);
   const masked = m.addInstruction(makeOp('equal'), [m.addInstruction(makeOp('reduce_max', { axes: [2] }), [x]), inf]);
   m.addReturn([m.addInstruction(makeOp('multibroadcast', { out_lens: lens }), [masked])]);
-  const inputs = randomInputs(m, 9);
-  const before = evaluateProgram(p, inputs);
-  fuseReduce.apply(p, ctx);
-  eliminateDeadCode.apply(p, ctx);
-  const main = moduleToString(p.mainModule());
+  const { main } = fuseOne(p, 9);
   assert.match(main, /@\d+ = fused_reduce\[axes=\{2\}\]\(x\), \[main:reduce0\] -> bool_type, \{2, 3, 1\}/, main);
   assert.match(main, /= multibroadcast\[out_lens=\{2, 3, 8\}[^\]]*\]\(@\d+\) -> bool_type/);
-  assert.deepEqual(Array.from(evaluateProgram(p, inputs)[0]!.toFloat32Array()), Array.from(before[0]!.toFloat32Array()));
 });
 
 test('fusing twice changes nothing; a program without reductions is unchanged', () => {
