@@ -119,6 +119,7 @@ class GraphImporter {
       scope.set(vi.name, this.module.addParameter(vi.name, shape));
       inputs.push({ name: vi.name, shape });
     }
+    binder.checkAllUsed();
 
     const nodes = sortNodes(graph.nodes, scope.names());
     for (const node of nodes) this.lowerNode(node, scope, this.model.opsetImports, { index: node.index, stack: [] });

@@ -238,6 +238,23 @@ test('symbolic dims take --input-dim values, else the default with a warning; on
   assert.deepEqual([...all.inputs[2]!.shape.lens], [1, 4]);
 });
 
+test('an --input-dim name no input has is a ModelError listing the symbolic dims the model has', () => {
+  const model = buildModel({
+    inputs: [tensorInfo('x', 'float_type', ['batch', 'sequence', 8])],
+    outputs: ['x'],
+    nodes: [],
+  });
+  assert.throws(() => importModel(model, { inputDims: new Map([['batch', 2], ['seq', 16]]) }), {
+    name: 'ModelError',
+    message: "--input-dim 'seq': no graph input has a symbolic dim of that name (its symbolic dims are 'batch', 'sequence')",
+  });
+  const fixed = buildModel({ inputs: [tensorInfo('x', 'float_type', [2, 8])], outputs: ['x'], nodes: [] });
+  assert.throws(() => importModel(fixed, { inputDims: new Map([['n', 1], ['m', 2]]) }), {
+    name: 'ModelError',
+    message: "--input-dim 'n', 'm': no graph input has symbolic dims of those names (its inputs have no symbolic dims)",
+  });
+});
+
 test('an unsupported operator is a located ModelError with domain and opset', () => {
   const model = buildModel({
     inputs: [tensorInfo('x', 'float_type', [2])],
