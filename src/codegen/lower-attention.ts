@@ -3,7 +3,7 @@
 //   dot(q, kᵀ) → [convert] → [mul | div by a constant]… → [tanh → mul by c (softcap)] → [mul by a tensor] →
 //   [add(mask) | sub(·, mask) | where(bool mask, ·, fill)] → reduce_max / sub / exp / reduce_sum / div (rewrite-reduce's
 //   softmax) → [convert | where(cond, 0, ·)] → dot(·, v) →
-//   [convert] → [quantizelinear(constant scale)]
+//   [convert] → [quantizelinear(constant scale)] → [layout (the output's memory order)]
 // with q, k, v and the mask read through their views. Anything else returns the reason, which lowering
 // records (LoweredProgram.fallbacks) before the group runs as its submodule's ops.
 
@@ -201,7 +201,7 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
   }
   if (gemm2.inputs[1] === p) return 'the probabilities are the second dot\'s right operand';
 
-  // Output: gemm2 → [convert] → [quantizelinear].
+  // Output: gemm2 → [convert] → [quantizelinear] → [layout] (the output written in another memory order).
   const result = sub.outputInstructions()[0]!;
   let quantize: { scale: number } | undefined;
   let saturate = true;
@@ -211,6 +211,8 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
     if (!u) return 'the output has several users';
     if (u.op.name === 'convert' && !quantize) {
       // the output type is the last convert's
+    } else if (u.op.name === 'layout' && u === result) {
+      // the output's strides are the layout's
     } else if (u.op.name === 'quantizelinear' && !quantize) {
       const s = constantValue(u.inputs[1]);
       if (s === undefined || constantValue(u.inputs[2]) !== 0) return 'the quantizelinear epilogue has a non-constant scale or a non-zero zero point';
@@ -221,8 +223,11 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
     }
     o = u;
   }
-  const out = result.shape.standard ? result.shape : result.shape.asStandard();
-  const fits = target && target.shape.type === out.type && target.shape.standard && target.shape.ndim === out.ndim && target.shape.lens.every((l, d) => l === out.lens[d]);
+  const laidOut = result.op.name === 'layout';
+  const out = result.shape.standard || laidOut ? result.shape : result.shape.asStandard();
+  const fits = laidOut
+    ? target?.shape.equals(out)
+    : target && target.shape.type === out.type && target.shape.standard && target.shape.ndim === out.ndim && target.shape.lens.every((l, d) => l === out.lens[d]);
   const probe: ValueView = fits ? target! : { buffer: -1, shape: out, offset: 0 };
   const desc: AttentionKernelDesc = {
     q: asRank4(q),
@@ -241,7 +246,7 @@ export function lowerAttentionGroup(ctx: LoweringContext, ins: Instruction, inpu
   };
   const problem = attentionUnsupported(desc, ctx.caps);
   if (problem !== undefined) return problem;
-  const output = fits ? target! : ctx.newValue(out);
+  const output = fits ? target! : ctx.newLaidOut(out);
   ctx.addLaunch(attentionLaunch({ ...desc, output: asRank4(output) }, ctx.caps));
   return output;
 }

@@ -160,14 +160,33 @@ export class LoweringContext {
       this.target = undefined;
       return t;
     }
-    const bytes = standard.elements() * elementBytes(standard.type);
+    return this.fresh(standard, kind);
+  }
+
+  /**
+   * A fresh buffer for a value of `shape` in that shape's own memory order (a `layout` op's result: a
+   * permutation of a standard layout): the target when it has exactly that shape.
+   */
+  newLaidOut(shape: Shape, kind: BufferKind = 'intermediate'): ValueView {
+    if (shape.standard) return this.newValue(shape, kind);
+    if (!shape.packed()) throw new Error(`webgpu lowering: ${shape} is not a dense layout`);
+    const t = this.target;
+    if (t && t.shape.equals(shape)) {
+      this.target = undefined;
+      return t;
+    }
+    return this.fresh(shape, kind);
+  }
+
+  private fresh(shape: Shape, kind: BufferKind): ValueView {
+    const bytes = shape.elements() * elementBytes(shape.type);
     if (this.region) {
       if (this.workspaceId === undefined) this.workspaceId = this.addBuffer(4, 'workspace', 'kernel workspace');
       const id = this.buffers.length;
       const offset = this.region.allocate(bytes, id);
-      return { buffer: this.addView(this.workspaceId, offset, bytes, this.describe()), shape: standard, offset: 0 };
+      return { buffer: this.addView(this.workspaceId, offset, bytes, this.describe()), shape, offset: 0 };
     }
-    return { buffer: this.addBuffer(bytes, kind, this.describe()), shape: standard, offset: 0 };
+    return { buffer: this.addBuffer(bytes, kind, this.describe()), shape, offset: 0 };
   }
 
   /** Records that the fused op being lowered runs as separate launches, and why. */

@@ -1,7 +1,8 @@
 // Lowering of the layout ops (src/ops/layout.ts). Views (transpose, multibroadcast, broadcast, slice,
 // step, squeeze, unsqueeze, identity) launch nothing: the value is the input's buffer with the view's
 // strides and offset, and the kernels that read it follow them. reshape of a standard view is a view
-// too; contiguous, reshape of a strided view, reverse and concat launch the copy kernel, gather its own.
+// too; contiguous, layout, reshape of a strided view, reverse and concat launch the copy kernel, gather
+// its own.
 
 import type { Instruction } from '../ir/instruction.js';
 import { Shape } from '../ir/shape.js';
@@ -71,10 +72,28 @@ function materialise(ctx: LoweringContext, ins: Instruction, input: ValueView, s
   return output;
 }
 
-/** Copies `input` (any view) into `output` (a standard view at offset 0 of its buffer). */
+/**
+ * Copies `input` (any view) into `output` (at offset 0 of its buffer): standard, or dense in another
+ * memory order (a `layout` op's result), which is both views permuted into that order.
+ */
 export function copyInto(ctx: LoweringContext, ins: Instruction, input: ValueView, output: ValueView): void {
   const n = output.shape.elements();
-  copyBand(ctx, ins, input, output, 1, n, 0, n);
+  if (output.shape.standard) {
+    copyBand(ctx, ins, input, output, 1, n, 0, n);
+    return;
+  }
+  if (!output.shape.packed()) throw unsupported(ins, `a copy into the strided ${output.shape}`);
+  const { strides } = output.shape;
+  const order = strides.map((_, d) => d).sort((a, b) => strides[b]! - strides[a]! || a - b);
+  const permute = (v: ValueView): ValueView => ({ ...v, shape: new Shape(v.shape.type, order.map((d) => v.shape.lens[d]!), order.map((d) => v.shape.strides[d]!)) });
+  copyBand(ctx, ins, permute(input), permute(output), 1, n, 0, n);
+}
+
+/** layout[permutation=P]: the input copied into P's memory order (the target, when it is laid out so). */
+export function lowerLayout(ctx: LoweringContext, ins: Instruction): ValueView {
+  const output = ctx.newLaidOut(ins.shape);
+  copyInto(ctx, ins, ctx.valueOf(ins.inputs[0]!), output);
+  return output;
 }
 
 export function lowerContiguous(ctx: LoweringContext, ins: Instruction): ValueView {

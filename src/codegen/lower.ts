@@ -18,7 +18,7 @@ import type { DeviceCapabilities } from './capabilities.js';
 import { LoweringContext, VIEW_ALIGNMENT } from './lower-context.js';
 import { lowerFused } from './lower-fused.js';
 import { lowerGemm } from './lower-gemm.js';
-import { copyInto, lowerConcat, lowerContiguous, lowerGather, lowerReshape, lowerReverse, lowerSlice, lowerView } from './lower-layout.js';
+import { copyInto, lowerConcat, lowerContiguous, lowerGather, lowerLayout, lowerReshape, lowerReverse, lowerSlice, lowerView } from './lower-layout.js';
 import { lowerConvert, lowerDequantizeLinear, lowerElementwise, lowerQuantizeLinear, lowerWhere } from './lower-pointwise.js';
 import { lowerReduce, lowerSoftmax } from './lower-reduce.js';
 import type { LoweredProgram, ValueView } from './launch.js';
@@ -44,6 +44,7 @@ const LOWERINGS: Readonly<Record<string, Lowering>> = {
   slice: lowerSlice,
   reshape: lowerReshape,
   contiguous: lowerContiguous,
+  layout: lowerLayout,
   reverse: lowerReverse,
   concat: lowerConcat,
   gather: lowerGather,
@@ -146,12 +147,13 @@ const sameView = (a: ValueView, b: ValueView) => a.buffer === b.buffer && a.offs
  * `args`, writing its result into `out`. Returns the bytes of workspace its temporaries needed.
  */
 export function lowerKernelInto(ctx: LoweringContext, computation: Module, args: readonly ValueView[], out: ValueView, at: Instruction | undefined): number {
-  const standardOut: ValueView = { ...out, shape: out.shape.standard ? out.shape : out.shape.asStandard() };
+  // The output buffer is standard, or dense in the memory order of a `layout` the computation ends with.
+  const laidOut: ValueView = { ...out, shape: out.shape.standard || out.shape.packed() ? out.shape : out.shape.asStandard() };
   ctx.beginKernel();
   try {
-    const result = lowerComputation(ctx, computation, args, standardOut);
+    const result = lowerComputation(ctx, computation, args, laidOut);
     ctx.current = at;
-    if (!sameView(result, standardOut)) copyInto(ctx, at ?? computation.outputInstructions()[0]!, result, standardOut);
+    if (!sameView(result, laidOut)) copyInto(ctx, at ?? computation.outputInstructions()[0]!, result, laidOut);
     return ctx.kernelWorkspace;
   } finally {
     ctx.endKernel();
@@ -172,7 +174,7 @@ function lowerMain(ctx: LoweringContext, ins: Instruction): ValueView {
     case 'webgpu::allocate_memory':
       return { buffer: ctx.addBuffer(ins.shape.bytes(), 'scratch', `scratch (${ins.op.str('id')})`), shape: ins.shape, offset: 0 };
     case 'allocate':
-      return ctx.newValue(ins.shape);
+      return ctx.newLaidOut(ins.shape.packed() ? ins.shape : ins.shape.asStandard());
     case 'load': {
       const parent = ctx.valueOf(ins.inputs[0]!);
       const offset = ins.op.int('offset') + parent.offset * typeSize(parent.shape.type);

@@ -1,6 +1,6 @@
 // Kernel symbol names, by MIGraphX's rule (generate_name_from_ops; migraphx.md §6): the op names of
 // the kernel's computation in order, nested fused submodules contributing their own ops, skipping
-// builtins (@param, @literal, @return), multibroadcast, contiguous and identity, joined by `_`.
+// builtins (@param, @literal, @return), multibroadcast, contiguous, identity and layout, joined by `_`.
 // Kernels with a GEMM (dot, quant_dot; so attention too) get the prefix `wgsl_` where MIGraphX's MLIR
 // kernels get `mlir_`; the others (pointwise, reduce, copies) end in `_kernel` as MIGraphX's do:
 //   quantizelinear_kernel, dequantizelinear_reduce_max_sub_exp_reduce_sum_div_quantizelinear_kernel,
@@ -11,7 +11,7 @@ import type { Module } from '../ir/module.js';
 /** The prefix of GEMM and attention kernels (docs/fusion.md says why this one). */
 export const GEMM_KERNEL_PREFIX = 'wgsl_';
 
-const SKIPPED = new Set(['multibroadcast', 'contiguous', 'identity']);
+const SKIPPED = new Set(['multibroadcast', 'contiguous', 'identity', 'layout']);
 const GEMMS = new Set(['dot', 'quant_dot']);
 
 function collect(m: Module, names: string[], seen: { gemm: boolean; first?: string }): void {

@@ -1,7 +1,8 @@
 // Fused ops: an instruction whose computation is a submodule. `pointwise` applies an elementwise
 // submodule (scalar parameters x0, x1, …) at every element of its inputs; `fused_reduce` runs a
 // submodule of reductions and pointwise ops over whole tensors; `group[tag]` wraps any region (tag
-// `attention` for a fused attention block). Output shapes come from the submodule.
+// `attention` for a fused attention block). Output shapes come from the submodule: standard, except
+// where the submodule ends with a `layout` op (its memory order is the fused op's).
 
 import { defineOp, ShapeError } from '../ir/op.js';
 import { Shape, sameNumbers } from '../ir/shape.js';
@@ -39,7 +40,11 @@ for (const name of ['fused_reduce', 'group']) {
     name,
     attrs: name === 'fused_reduce' ? [{ name: 'axes', kind: 'ints' }] : [{ name: 'tag', kind: 'string', default: '' }],
     computeShape(_op, _inputs, modules) {
-      const outs = resultShapes(submodule(modules)).map((s) => s.asStandard());
+      // Standard results, but for a `layout` the submodule ends with: the kernel writes in its order.
+      const outs = submodule(modules)
+        .outputInstructions()
+        .map((o) => (o.op.name === 'layout' ? o.shape : o.shape.asStandard()));
+      if (outs.length === 0) throw new ShapeError(`submodule ${modules[0]!.name} returns nothing`);
       return outs.length === 1 ? outs[0]! : Shape.tuple(outs);
     },
   });

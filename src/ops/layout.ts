@@ -1,6 +1,6 @@
 // Layout ops. Views (transpose, multibroadcast, broadcast, slice, step, squeeze, unsqueeze, identity)
 // only change lens/strides and alias their input; reshape, contiguous, concat, gather, reverse produce
-// new standard tensors. Attributes hold normalized, non-negative values: the importer resolves ONNX's
+// new standard tensors, layout a new tensor in a given memory order. Attributes hold normalized, non-negative values: the importer resolves ONNX's
 // negative axes, -1/0 reshape dims and out-of-range slice bounds.
 
 import { defineOp, ShapeError } from '../ir/op.js';
@@ -23,6 +23,24 @@ defineOp({
   computeShape(_op, inputs) {
     expectInputs(inputs, 1);
     return inputs[0]!.asStandard();
+  },
+});
+
+// layout[permutation=P]: the same values in memory order P (MIGraphX's `layout`, shape::from_permutation):
+// a copy whose result is transpose(…, P)-standard. Only fused ops end with one (layout-attention-output),
+// so their kernel writes in that order; a group keeps its result's layout (ops/fused.ts).
+defineOp({
+  name: 'layout',
+  attrs: [{ name: 'permutation', kind: 'ints' }],
+  computeShape(op, inputs) {
+    expectInputs(inputs, 1);
+    const s = inputs[0]!;
+    const perm = op.ints('permutation');
+    const sorted = [...perm].sort((a, b) => a - b);
+    if (perm.length !== s.ndim || sorted.some((p, i) => p !== i)) {
+      throw new ShapeError(`permutation {${perm.join(', ')}} is not a permutation of rank ${s.ndim}`);
+    }
+    return Shape.fromPermutation(s.type, s.lens, perm);
   },
 });
 

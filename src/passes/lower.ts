@@ -34,6 +34,12 @@ function needsKernel(ins: Instruction): boolean {
   return ins.op.def.aliasesInput === undefined && ins.op.name !== 'reshape';
 }
 
+/** A fused op whose submodule returns a `layout` result: its kernel writes in that memory order. */
+function endsInLayout(ins: Instruction): boolean {
+  const results = ins.moduleInputs[0]?.outputInstructions() ?? [];
+  return results.length === 1 && results[0]!.op.name === 'layout';
+}
+
 /** The instruction whose buffer `ins` is, through aliasing views only. */
 function aliasBase(ins: Instruction): Instruction {
   let cur = ins;
@@ -72,7 +78,8 @@ function lowerInstruction(program: Program, m: Module, ins: Instruction, returne
   computation.copyProvenance(ins, body);
   computation.addReturn([body]);
 
-  const shape = ins.shape.standard ? ins.shape : ins.shape.asStandard();
+  // Standard, or the memory order of a `layout` the fused op ends with (layout-attention-output).
+  const shape = ins.shape.standard || (endsInLayout(ins) && ins.shape.packed()) ? ins.shape : ins.shape.asStandard();
   const k = returned.get(ins);
   const output = k === undefined ? m.insertInstruction(ins, makeOp('allocate', { shape })) : m.insertParameter(ins, `${OUTPUT_PARAMETER_PREFIX}${k}`, shape);
   const symbol = kernelSymbol(computation);

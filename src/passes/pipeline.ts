@@ -14,6 +14,7 @@ import { fuseAttention } from './fuse-attention.js';
 import { fuseGemm } from './fuse-gemm.js';
 import { fusePointwise } from './fuse-pointwise.js';
 import { fuseReduce } from './fuse-reduce.js';
+import { layoutAttentionOutput } from './layout-attention-output.js';
 import { lower } from './lower.js';
 import { memoryColoring } from './memory-coloring.js';
 import { preallocateScratch } from './preallocate-scratch.js';
@@ -86,6 +87,7 @@ export function buildPipeline(options: PipelineOptions): Pass[] {
     propagateConstant, // quantized weights become fp8 literals; broadcasts of constants stay views
     rewriteReduce, // softmax -> reduce_max/sub/exp/reduce_sum/div (fp32 island for half): what fusion matches
     fuseAttention, // attention regions first: they claim their dots, softmax and quantize epilogue
+    layoutAttentionOutput, // an attention output transposed for a reshape is written in that order (no copy)
     fuseReduce, // each reduction with its elementwise neighbours (dq -> softmax -> q, layernorm)
     fuseGemm, // each (quant_)dot with its quantize prologue and dequantize epilogue
     fusePointwise, // the elementwise chains left

@@ -20,7 +20,7 @@ import { evaluateProgram } from '../../src/ref/evaluate.js';
 import { randomInputs } from '../../src/inputs/random-inputs.js';
 import { ExecutableProgram } from '../../src/runtime/executable.js';
 import type { WebGpuDevice } from '../../src/runtime/device.js';
-import { runPasses } from '../../src/passes/pipeline.js';
+import { buildPipeline, runPasses } from '../../src/passes/pipeline.js';
 import { fusePointwise } from '../../src/passes/fuse-pointwise.js';
 import { fuseReduce } from '../../src/passes/fuse-reduce.js';
 import { rewriteReduce } from '../../src/passes/rewrite-reduce.js';
@@ -33,6 +33,7 @@ import { acquireGpu, releaseGpu, reportSkipped } from './gpu-harness.js';
 import { seedModel } from '../helpers/seed-model.js';
 import { corpus } from '../attention/helpers/corpus.js';
 import { repoPath } from '../helpers/paths.js';
+import { attentionThenGemm } from '../helpers/attention-then-gemm.js';
 
 after(releaseGpu);
 
@@ -210,7 +211,7 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
     }
   });
 
-  await t.test('the BERT layer (sequence 16), fp8 and float: fused GEMMs, layernorm and pointwise kernels', async () => {
+  await t.test('the BERT layer (sequence 16), fp8 and float: 10 launches of fused GEMMs, attention, layernorm and pointwise kernels', async () => {
     for (const options of [{ fp8: { attentionQdq: 'skip' as const } }, {}]) {
       const r = compileFile(repoPath('examples', 'bert_layer.onnx'), { ...options, inputDims: new Map([['sequence', 16]]) });
       const params = randomInputs(r.program.mainModule(), 2);
@@ -219,7 +220,28 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
         const what = `${JSON.stringify(options)}, ${how}`;
         const { outputs, launches } = await run(gpu, r.program, params, caps);
         for (const kind of ['fused-reduce', 'gemm[tile=f32,block=4x4]']) assert.ok(launches.includes(kind), `${what}: no ${kind} in ${launches.join(', ')}`);
+        // The attention output is written in the order the output projection reads it: no copy between.
+        assert.ok(!launches.includes('copy'), `${what}: a copy in ${launches.join(', ')}`);
+        assert.equal(launches.length, 10, `${what}: ${launches.join(', ')}`);
         assertClose(outputs[0]!, expected[0]!, `bert ${what}`, 'fp8' in options ? 'fp8' : 'float');
+      }
+    }
+  });
+
+  await t.test('an attention output transposed and reshaped for its GEMM is written in that order: no copy; its ops one by one where the kernel cannot run it', async () => {
+    // Head size 8: the fused kernel writes the [1, 8, 2, 8] order the GEMM reads as [8, 16]. Head size 10
+    // (not a multiple of 4): the group runs as its ops, the last of them the layout copy.
+    for (const headDim of [8, 10]) {
+      const p = attentionThenGemm(headDim);
+      runPasses(p, buildPipeline({}), ctx, true);
+      const params = randomInputs(p.mainModule(), 8);
+      const expected = evaluateProgram(p, params);
+      for (const [how, caps] of BOTH_WAYS) {
+        const what = `head size ${headDim}, ${how}`;
+        const { outputs, launches } = await run(gpu, p, params, caps);
+        if (headDim === 8) assert.deepEqual(launches.map((l) => l.replace(/\[.*/, '')), ['attention', 'gemm'], what);
+        else assert.deepEqual([launches.filter((l) => l === 'copy').length, launches.some((l) => l.startsWith('attention')), launches.at(-1)!.replace(/\[.*/, '')], [1, false, 'gemm'], `${what}: ${launches.join(', ')}`);
+        assertClose(outputs[0]!, expected[0]!, what, 'float');
       }
     }
   });

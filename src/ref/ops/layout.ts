@@ -37,6 +37,8 @@ defineCompute('reshape', (_op, args, out) => {
 });
 
 defineCompute('contiguous', (_op, args, out) => tensorFromLogical(out, copyLogical(args[0]!)));
+// The same values in `out`'s memory order.
+defineCompute('layout', (_op, args, out) => tensorFromLogical(out, copyLogical(args[0]!)));
 
 /** reverse reads its input through a view that starts at the far end of each reversed axis. */
 defineCompute('reverse', (op, args, out) => {
