@@ -4,8 +4,9 @@
 // (TM·WG_Y) × (TN·WG_X) tile of y, each invocation TM × TN of it, staging TILE_K-deep slices of a and b
 // in workgroup memory, or (DIRECT = 1, software adapters) reading them straight from storage. Fusion
 // (src/codegen/lower-gemm-group.ts): each operand may be quantized or converted as it loads (its
-// prologue), and up to 4 elementwise steps (dequantize, convert, quantize, an op with a scalar or with
-// an element of a tensor operand c) run on each result before it is written as y_type
+// prologue), and up to 8 elementwise steps (dequantize, convert, quantize, an op with a scalar, with
+// an element of a tensor operand c, or with one earlier value of the chain) run on each result before
+// it is written as y_type
 // (lib/fused-values.wgsl); narrow outputs are written four columns to a word.
 
 struct Params {
@@ -34,12 +35,13 @@ struct Params {
   a_prologue: vec4<u32>,
   b_prologue: vec4<u32>,
   prologue_scales: vec4<f32>,
-  // Epilogue steps 0–3 (lib/fused-values.wgsl fw_step): kind, result type, flags, scalar operand; a
-  // step whose flags have bit 2 set takes its operand from c instead.
-  epi_kinds: vec4<u32>,
-  epi_types: vec4<u32>,
-  epi_flags: vec4<u32>,
-  epi_scalars: vec4<f32>,
+  // Epilogue steps 0–7 (lib/fused-values.wgsl fw_step): kind, result type, flags, scalar operand. Flags
+  // bit 2: the operand is c's element instead; bit 3: keep the value the step receives (the saved value);
+  // bit 4: the operand is the saved value (x · Φ(x) of GELU reads x twice).
+  epi_kinds: array<vec4<u32>, 2>,
+  epi_types: array<vec4<u32>, 2>,
+  epi_flags: array<vec4<u32>, 2>,
+  epi_scalars: array<vec4<f32>, 2>,
   // c read at (batch, row, col): element offset, row stride, column stride; batch strides.
   c_view: vec4<i32>,
   c_batch_strides: vec4<i32>,
@@ -207,14 +209,22 @@ fn epilogue(v: f32, c_base: i32, row: u32, col: u32) -> f32 {
     return v;
   }
   var r = v;
+  var saved = 0.0;
   for (var s = 0u; s < params.epilogue_steps; s++) {
-    var operand = params.epi_scalars[s];
-    if ((params.epi_flags[s] & 4u) != 0u) {
+    let flags = params.epi_flags[s >> 2u][s & 3u];
+    if ((flags & 8u) != 0u) {
+      saved = r;
+    }
+    var operand = params.epi_scalars[s >> 2u][s & 3u];
+    if ((flags & 4u) != 0u) {
       let i = u32(c_base + i32(row) * params.c_view.y + i32(col) * params.c_view.z);
       let bytes = type_bytes(params.c_type);
       operand = f32_of(params.c_type, extract_bits(c[word_of(i, bytes)], i, bytes));
     }
-    r = fw_step(params.epi_kinds[s], params.epi_types[s], params.epi_flags[s], r, operand);
+    if ((flags & 16u) != 0u) {
+      operand = saved;
+    }
+    r = fw_step(params.epi_kinds[s >> 2u][s & 3u], params.epi_types[s >> 2u][s & 3u], flags, r, operand);
   }
   return r;
 }

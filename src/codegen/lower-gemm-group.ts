@@ -1,11 +1,12 @@
 // A `group[tag=gemm]` (fuse-gemm) as one GEMM launch: each operand read through its views with at
 // most one quantize (scalar scale, zero point 0) or convert applied as it loads, and the chain of
-// elementwise consumers (dequantize, convert, quantize, an op with a scalar or with one tensor operand
-// such as a bias) applied to each result before it is written:
+// elementwise consumers (dequantize, convert, quantize, an op with a scalar, with one tensor operand
+// such as a bias, or with one earlier value of the chain, as GELU's x · Φ(x) reads x twice) applied to
+// each result before it is written:
 //   group[tag=gemm](w, x8) = convert(dq(quant_dot(x8, q(w)), s))   ->   gemm with b prologue q, epilogue dq, convert
 // An operand reshaped from a strided view (an attention output, transposed back and reshaped for the
 // output projection) is copied first, then read standard. Anything else (two prologue ops, a
-// per-channel scale, more than four epilogue steps, a narrow output whose rows do not fill whole words)
+// per-channel scale, more than eight epilogue steps, a narrow output whose rows do not fill whole words)
 // returns the reason: the group then runs as its submodule's ops, and `perf` lists it with that reason.
 
 import type { Instruction } from '../ir/instruction.js';
@@ -75,8 +76,11 @@ function source(ctx: LoweringContext, node: Instruction, bound: ReadonlyMap<Inst
   }
 }
 
-/** The epilogue step `u` applies to `cur` (its input), or why it cannot be one. */
-function step(ctx: LoweringContext, u: Instruction, cur: Instruction, bound: ReadonlyMap<Instruction, ValueView>, c: { view?: ValueView; ins?: Instruction }, materialize: Materialize): GemmEpilogueStep | string {
+/**
+ * The epilogue step `u` applies to `cur` (its input), or why it cannot be one. `saved`: an earlier value
+ * of the chain the kernel keeps (read again here: the x of x · Φ(x)).
+ */
+function step(ctx: LoweringContext, u: Instruction, cur: Instruction, bound: ReadonlyMap<Instruction, ValueView>, c: { view?: ValueView; ins?: Instruction }, materialize: Materialize, saved: Instruction | undefined): GemmEpilogueStep | string {
   const t = u.shape.type;
   const no = `epilogue ${u.op.name}`;
   if (!holdsExactly(t) || !u.inputs.includes(cur)) return `${no} to ${t}`;
@@ -104,6 +108,7 @@ function step(ctx: LoweringContext, u: Instruction, cur: Instruction, bound: Rea
   if (u.inputs.length !== 2 || u.inputs[0] === u.inputs[1]) return `${no} of ${u.inputs.length} inputs`;
   const k = u.inputs[0] === cur ? 1 : 0;
   const other = u.inputs[k]!;
+  if (saved && other === saved) return { kind: POINTWISE_OPS[name], type: t, saturate: true, operand: 'saved', operandFirst: k === 0 };
   const constant = constantValue(other);
   if (constant !== undefined) return { kind: POINTWISE_OPS[name], type: t, saturate: true, operand: constant, operandFirst: k === 0 };
   if (c.ins && c.ins !== other) return `${no}: a second tensor operand (the kernel reads one)`;
@@ -148,15 +153,25 @@ function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueV
   if (dot.shape.type !== 'float_type') epilogue.push({ kind: STEP.convert, type: dot.shape.type, saturate: true, operand: undefined, operandFirst: false });
   const c: { view?: ValueView; ins?: Instruction } = {};
   const result = sub.outputInstructions()[0]!;
+  const order = sub.indexMap();
+  // A value read by two steps (x of x · Φ(x)): the kernel keeps it, the later reader takes it as its operand.
+  let saved: Instruction | undefined;
+  let pending: Instruction | undefined;
   let cur = dot;
   while (cur !== result) {
-    const users = cur.outputs.filter((u) => !u.isReturn());
-    if (users.length !== 1 || cur.outputs.some((u) => u.isReturn())) return `${cur.op.name} inside the group is read twice`;
-    const s = step(ctx, users[0]!, cur, bound, c, materialize);
+    const users = [...new Set(cur.outputs)].sort((x, y) => order.get(x)! - order.get(y)!);
+    if (cur.outputs.some((u) => u.isReturn())) return `${cur.op.name} inside the group is also its result`;
+    const save = users.length === 2 && !saved;
+    if (users.length !== 1 && !save) return `${cur.op.name} inside the group is read ${users.length === 2 ? 'twice while an earlier value is kept for a later step' : `${users.length} times`}`;
+    if (save) [saved, pending] = [cur, users[1]];
+    const next = users[0]!;
+    const s = step(ctx, next, cur, bound, c, materialize, saved);
     if (typeof s === 'string') return s;
-    epilogue.push(s);
-    cur = users[0]!;
+    epilogue.push(save ? { ...s, save: true } : s);
+    if (next === pending) pending = undefined;
+    cur = next;
   }
+  if (pending) return `${pending.op.name} reads a kept value but is not on the epilogue's chain`;
   if (epilogue.length > MAX_EPILOGUE_STEPS) return `${epilogue.length} epilogue steps, the kernel applies up to ${MAX_EPILOGUE_STEPS}`;
   const yType = result.shape.type;
   const n = result.shape.lens[result.shape.ndim - 1]!;

@@ -8,7 +8,7 @@
 import type { Instruction } from '../ir/instruction.js';
 import { Shape } from '../ir/shape.js';
 import { isFp8Type, typeId, typeSize, type ElementType } from '../ir/types.js';
-import { mergeDims, product } from './dims.js';
+import { mergeDims, pad8, product } from './dims.js';
 import { STEP } from './fused-program.js';
 import { ceilDiv } from './grid.js';
 import { KERNELS } from './kernel-catalog.js';
@@ -26,13 +26,18 @@ export interface GemmPrologue {
   readonly scale: number;
 }
 
-/** One epilogue step on each result: an op code or STEP.*, with a scalar or an element of c as operand. */
+/**
+ * One epilogue step on each result: an op code or STEP.*, with a scalar, an element of c or the saved
+ * value as operand.
+ */
 export interface GemmEpilogueStep {
   readonly kind: number;
   readonly type: ElementType;
   readonly saturate: boolean;
-  /** The other operand: a constant, the tensor operand c, or none (unary ops, convert). */
-  readonly operand: number | 'c' | undefined;
+  /** The other operand: a constant, the tensor operand c, the saved value, or none (unary ops, convert). */
+  readonly operand: number | 'c' | 'saved' | undefined;
+  /** Keep the value this step receives: a later step reads it as 'saved' (one such value per epilogue). */
+  readonly save?: boolean;
   /** The operand is the op's first argument (sub(c, y), div(2, y)). */
   readonly operandFirst: boolean;
 }
@@ -48,7 +53,7 @@ export interface GemmFusion {
   readonly yType: ElementType;
 }
 
-export const MAX_EPILOGUE_STEPS = 4;
+export const MAX_EPILOGUE_STEPS = 8;
 
 /** Whether 4 consecutive elements along the contiguous axis always fill whole aligned words. */
 function packedAlong(view: ValueView, innerStride: number, innerLen: number, otherStrides: readonly number[]): boolean {
@@ -69,6 +74,11 @@ function prologueWords(p: GemmPrologue | undefined): [number, number, number, nu
 function prologueCode(p: GemmPrologue | undefined): number {
   const [kind, type, flags] = prologueWords(p);
   return kind | (type << 8) | (flags << 16);
+}
+
+/** An epilogue step's flags (kernels/gemm.wgsl): operand first, saturate, c, save, saved. */
+function stepFlags(s: GemmEpilogueStep): number {
+  return (s.operandFirst ? 1 : 0) | (s.saturate ? 2 : 0) | (s.operand === 'c' ? 4 : 0) | (s.save ? 8 : 0) | (s.operand === 'saved' ? 16 : 0);
 }
 
 /** The GEMM launch computing `output` (standard, lens [..batch, m, n]) from operand views a and b. */
@@ -108,7 +118,6 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
   const [tm, tn] = block === '8x8' ? [8, 8] : [4, 4];
   const pad4 = (xs: readonly number[]) => [...xs, 0, 0, 0, 0].slice(0, 4);
   const steps = fusion.epilogue;
-  const scalar = (s: GemmEpilogueStep | undefined) => (typeof s?.operand === 'number' ? s.operand : 0);
   const sameA = b.buffer === a.buffer;
   ctx.launch(KERNELS.gemm, {
     slots: { tile, block },
@@ -145,10 +154,10 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
       a_prologue: prologueWords(fusion.a),
       b_prologue: prologueWords(fusion.b),
       prologue_scales: [fusion.a?.scale ?? 0, fusion.b?.scale ?? 0, 0, 0],
-      epi_kinds: pad4(steps.map((s) => s.kind)),
-      epi_types: pad4(steps.map((s) => typeId(s.type))),
-      epi_flags: pad4(steps.map((s) => (s.operandFirst ? 1 : 0) | (s.saturate ? 2 : 0) | (s.operand === 'c' ? 4 : 0))),
-      epi_scalars: [0, 1, 2, 3].map((i) => scalar(steps[i])),
+      epi_kinds: pad8(steps.map((s) => s.kind)),
+      epi_types: pad8(steps.map((s) => typeId(s.type))),
+      epi_flags: pad8(steps.map(stepFlags)),
+      epi_scalars: pad8(steps.map((s) => (typeof s.operand === 'number' ? s.operand : 0))),
       c_view: c ? [c.offset, c.shape.strides[rank - 2]!, c.shape.strides[rank - 1]!, 0] : [0, 0, 0, 0],
       c_batch_strides: pad4(cBatch),
     },

@@ -4,8 +4,8 @@
 // Prologue: along each input, layout views and at most one elementwise op — a quantize or a convert, what
 // the GEMM kernel applies to an operand as it loads it — used only by this GEMM; longer chains (BERT's
 // GELU before its second FFN GEMM) are left to fuse-pointwise, one kernel of their own, so the printed
-// program says what runs. Epilogue: a chain of single-user elementwise consumers on the same lens whose other
-// inputs are constants. Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
+// program says what runs. Epilogue: a chain of elementwise consumers on the same lens whose other inputs
+// are constants, or one earlier value of the chain (GELU after a GEMM: x / √2 → erf → + 1 → · x → · ½). Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
 // before fuse-pointwise.
 
 import type { Instruction } from '../ir/instruction.js';
@@ -36,15 +36,31 @@ function absorbPrologue(members: Set<Instruction>, from: Instruction, opTaken = 
   }
 }
 
-function absorbEpilogue(members: Set<Instruction>, output: Instruction): Instruction {
+/**
+ * Grows the chain of elementwise consumers after `output`; one value of it may be read twice, by the
+ * next op and by a later one of the chain (GELU: x / √2 → erf → + 1 → · x → · ½). Returns the last.
+ */
+function absorbEpilogue(m: Module, members: Set<Instruction>, output: Instruction): Instruction {
+  const order = m.indexMap();
   let out = output;
+  // The value read twice, its later reader (until the chain reaches it), and the chain as it was then.
+  let kept: { value: Instruction; reader: Instruction | undefined; members: Set<Instruction> } | undefined;
+  const settle = () => {
+    if (!kept?.reader) return out;
+    // The later reader is not on the chain: the group ends at the value read twice.
+    members.clear();
+    for (const i of kept.members) members.add(i);
+    return kept.value;
+  };
   for (;;) {
-    const users = new Set(out.outputs);
-    if (users.size !== 1) return out;
-    const u = [...users][0]!;
-    if (u.op.def.pointwise !== true || u.moduleInputs.length > 0 || !sameNumbers(u.shape.lens, out.shape.lens)) return out;
-    if (!u.inputs.every((i) => i === out || dependsOnlyOnLiterals(i))) return out;
+    const users = [...new Set(out.outputs)].sort((x, y) => order.get(x)! - order.get(y)!);
+    if (users.length === 2 && !kept && users.every((u) => !u.isReturn())) kept = { value: out, reader: users[1], members: new Set(members) };
+    else if (users.length !== 1) return settle();
+    const u = users[0]!;
+    if (u.op.def.pointwise !== true || u.moduleInputs.length > 0 || !sameNumbers(u.shape.lens, out.shape.lens)) return settle();
+    if (!u.inputs.every((i) => i === out || dependsOnlyOnLiterals(i) || (i === kept?.value && u === kept.reader))) return settle();
     members.add(u);
+    if (u === kept?.reader) kept.reader = undefined;
     out = u;
   }
 }
@@ -55,7 +71,7 @@ export function fuseGemmModule(program: Program, m: Module): void {
     if (gemm.inputs.every((i) => dependsOnlyOnLiterals(i))) continue;
     const members = new Set([gemm]);
     absorbPrologue(members, gemm);
-    const output = absorbEpilogue(members, gemm);
+    const output = absorbEpilogue(m, members, gemm);
     // Scales and zero points go inside; weights stay outside as the kernel's inputs.
     const inlineConstant = (i: Instruction) => scalarConstant(i) !== undefined;
     // Named after its dot: an epilogue quantize belongs to the next node, the one it quantizes for.

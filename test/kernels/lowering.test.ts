@@ -18,6 +18,10 @@ import { add, buildProgram } from './helpers.js';
 import { fuseGemm } from '../../src/passes/fuse-gemm.js';
 import { moduleToString } from '../../src/ir/printer.js';
 import { DiagnosticSink } from '../../src/diagnostics.js';
+import { KERNELS } from '../../src/codegen/kernel-catalog.js';
+import { unpackUniforms } from '../../src/codegen/uniforms.js';
+import { eliminateDeadCode } from '../../src/passes/eliminate-dead-code.js';
+import { gemmThenGelu } from '../helpers/gemm-then-gelu.js';
 
 const SPECIALISED: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: true };
 const DYNAMIC_CODES: DeviceCapabilities = { ...MINIMUM_CAPABILITIES, specializeCodes: false };
@@ -146,4 +150,20 @@ test('a fused GEMM the kernel cannot take runs as its ops and is named with the 
   const lowered = lowerProgram(built.program, SPECIALISED);
   assert.deepEqual(lowered.fallbacks, [{ instruction: 'group[tag=gemm]', reason: 'not one GEMM kernel: epilogue dequantizelinear with a per-channel scale or a zero point' }]);
   assert.deepEqual(lowered.launches.map((l) => variantKey(l.variant)), ['gemm[tile=f32,block=4x4]', 'dequantize-linear']);
+});
+
+test('GELU after a GEMM is one launch: the epilogue keeps x for the product that reads it again', () => {
+  const p = gemmThenGelu(false);
+  const ctx = { diagnostics: new DiagnosticSink() };
+  fuseGemm.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  const lowered = lowerProgram(p, SPECIALISED);
+  assert.deepEqual(lowered.fallbacks, []);
+  assert.deepEqual(lowered.launches.map((l) => variantKey(l.variant)), ['gemm[tile=f32,block=4x4]']);
+  const u = unpackUniforms(KERNELS.gemm.uniforms, lowered.launches[0]!.uniforms);
+  assert.equal(u['epilogue_steps'], 6);
+  assert.deepEqual((u['epi_kinds'] as number[]).slice(0, 6), (['add', 'div', 'erf', 'add', 'mul', 'mul'] as const).map((o) => POINTWISE_OPS[o]));
+  // Flags: 2 saturate, 4 the operand is c (the bias), 8 keep the value received (x), 16 the operand is the kept x.
+  assert.deepEqual(u['epi_flags'], [2 | 4, 2 | 8, 2, 2, 2 | 16, 2, 0, 0]);
+  assert.deepEqual((u['epi_scalars'] as number[]).slice(0, 6), [0, Math.fround(Math.SQRT2), 0, 1, 0, 0.5]);
 });

@@ -16,6 +16,7 @@ import { eliminateDeadCode } from '../../src/passes/eliminate-dead-code.js';
 import { DiagnosticSink } from '../../src/diagnostics.js';
 import { evaluateProgram } from '../../src/ref/evaluate.js';
 import { randomInputs, seededRandom } from '../../src/inputs/random-inputs.js';
+import { gemmThenGelu } from '../helpers/gemm-then-gelu.js';
 
 const ctx = { diagnostics: new DiagnosticSink() };
 
@@ -97,6 +98,30 @@ test('the prologue takes one quantize or convert per operand: a GELU before the 
   assert.deepEqual([...gemm.matchAll(/= ([a-z_]+)[[(]/g)].map((x) => x[1]).filter((o) => o !== 'multibroadcast'), ['quantizelinear', 'quant_dot']);
   for (const o of ['div', 'erf', 'add', 'mul']) assert.match(main, new RegExp(`= ${o}\\(`), `${o} stays in main for fuse-pointwise`);
   assert.deepEqual([...evaluateProgram(p, params)[0]!.toFloat32Array()], [...before.toFloat32Array()]);
+});
+
+test('the epilogue takes GELU after the GEMM: x is read twice, by x / √2 and by the product, both in the chain', () => {
+  const p = gemmThenGelu(false);
+  const params = randomInputs(p.mainModule(), 4);
+  const before = evaluateProgram(p, params)[0]!;
+  fuseGemm.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  p.validate();
+  assert.deepEqual(opsIn(p, 'gemm0'), ['dot', 'add', 'div', 'erf', 'add', 'mul', 'mul']);
+  assert.doesNotMatch(moduleToString(p.mainModule()), /erf/);
+  assert.deepEqual([...evaluateProgram(p, params)[0]!.toFloat32Array()], [...before.toFloat32Array()]);
+});
+
+test('a value of the epilogue also read outside the chain ends the group there (the GELU after it stays outside)', () => {
+  const p = gemmThenGelu(true);
+  const params = randomInputs(p.mainModule(), 4);
+  const before = evaluateProgram(p, params);
+  fuseGemm.apply(p, ctx);
+  eliminateDeadCode.apply(p, ctx);
+  p.validate();
+  assert.deepEqual(opsIn(p, 'gemm0'), ['dot', 'add']);
+  assert.match(moduleToString(p.mainModule()), /= erf\(/);
+  assert.deepEqual(evaluateProgram(p, params).map((t) => [...t.toFloat32Array()]), before.map((t) => [...t.toFloat32Array()]));
 });
 
 test('fuse-gemm twice changes nothing', () => {
