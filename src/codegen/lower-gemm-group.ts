@@ -6,7 +6,7 @@
 //   group[tag=gemm](w, x8) = convert(dq(quant_dot(x8, q(w)), s))   ->   gemm with b prologue q, epilogue dq, convert
 // An operand reshaped from a strided view (an attention output, transposed back and reshaped for the
 // output projection) is copied first, then read standard. Anything else (two prologue ops, a
-// per-channel scale, more than eight epilogue steps, a narrow output whose rows do not fill whole words)
+// per-channel scale, more than twelve epilogue steps, a narrow output whose rows do not fill whole words)
 // returns the reason: the group then runs as its submodule's ops, and `perf` lists it with that reason.
 
 import type { Instruction } from '../ir/instruction.js';
@@ -154,24 +154,28 @@ function attempt(ctx: LoweringContext, ins: Instruction, inputs: readonly ValueV
   const c: { view?: ValueView; ins?: Instruction } = {};
   const result = sub.outputInstructions()[0]!;
   const order = sub.indexMap();
-  // A value read by two steps (x of x · Φ(x)): the kernel keeps it, the later reader takes it as its operand.
+  // A value read by several steps (x of x · Φ(x)): the kernel keeps it, the later readers take it as
+  // their operand.
   let saved: Instruction | undefined;
-  let pending: Instruction | undefined;
+  const pending = new Set<Instruction>();
   let cur = dot;
   while (cur !== result) {
     const users = [...new Set(cur.outputs)].sort((x, y) => order.get(x)! - order.get(y)!);
     if (cur.outputs.some((u) => u.isReturn())) return `${cur.op.name} inside the group is also its result`;
-    const save = users.length === 2 && !saved;
-    if (users.length !== 1 && !save) return `${cur.op.name} inside the group is read ${users.length === 2 ? 'twice while an earlier value is kept for a later step' : `${users.length} times`}`;
-    if (save) [saved, pending] = [cur, users[1]];
+    const save = users.length > 1 && !saved;
+    if (users.length !== 1 && !save) return `${cur.op.name} inside the group is read ${users.length} times while an earlier value is kept for later steps`;
+    if (save) {
+      saved = cur;
+      for (const u of users.slice(1)) pending.add(u);
+    }
     const next = users[0]!;
     const s = step(ctx, next, cur, bound, c, materialize, saved);
     if (typeof s === 'string') return s;
     epilogue.push(save ? { ...s, save: true } : s);
-    if (next === pending) pending = undefined;
+    pending.delete(next);
     cur = next;
   }
-  if (pending) return `${pending.op.name} reads a kept value but is not on the epilogue's chain`;
+  if (pending.size > 0) return `${[...pending][0]!.op.name} reads a kept value but is not on the epilogue's chain`;
   if (epilogue.length > MAX_EPILOGUE_STEPS) return `${epilogue.length} epilogue steps, the kernel applies up to ${MAX_EPILOGUE_STEPS}`;
   const yType = result.shape.type;
   const n = result.shape.lens[result.shape.ndim - 1]!;

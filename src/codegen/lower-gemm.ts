@@ -8,7 +8,7 @@
 import type { Instruction } from '../ir/instruction.js';
 import { Shape } from '../ir/shape.js';
 import { isFp8Type, typeId, typeSize, type ElementType } from '../ir/types.js';
-import { mergeDims, pad8, product } from './dims.js';
+import { mergeDims, product } from './dims.js';
 import { STEP } from './fused-program.js';
 import { ceilDiv } from './grid.js';
 import { KERNELS } from './kernel-catalog.js';
@@ -53,7 +53,7 @@ export interface GemmFusion {
   readonly yType: ElementType;
 }
 
-export const MAX_EPILOGUE_STEPS = 8;
+export const MAX_EPILOGUE_STEPS = 12;
 
 /** Whether 4 consecutive elements along the contiguous axis always fill whole aligned words. */
 function packedAlong(view: ValueView, innerStride: number, innerLen: number, otherStrides: readonly number[]): boolean {
@@ -74,6 +74,11 @@ function prologueWords(p: GemmPrologue | undefined): [number, number, number, nu
 function prologueCode(p: GemmPrologue | undefined): number {
   const [kind, type, flags] = prologueWords(p);
   return kind | (type << 8) | (flags << 16);
+}
+
+/** One value per epilogue step, zeros up to MAX_EPILOGUE_STEPS. */
+function padSteps(xs: readonly number[]): number[] {
+  return [...xs, ...new Array<number>(MAX_EPILOGUE_STEPS - xs.length).fill(0)];
 }
 
 /** An epilogue step's flags (kernels/gemm.wgsl): operand first, saturate, c, save, saved. */
@@ -154,10 +159,10 @@ export function gemmLaunch(ctx: LoweringContext, ins: Instruction, a: ValueView,
       a_prologue: prologueWords(fusion.a),
       b_prologue: prologueWords(fusion.b),
       prologue_scales: [fusion.a?.scale ?? 0, fusion.b?.scale ?? 0, 0, 0],
-      epi_kinds: pad8(steps.map((s) => s.kind)),
-      epi_types: pad8(steps.map((s) => typeId(s.type))),
-      epi_flags: pad8(steps.map(stepFlags)),
-      epi_scalars: pad8(steps.map((s) => (typeof s.operand === 'number' ? s.operand : 0))),
+      epi_kinds: padSteps(steps.map((s) => s.kind)),
+      epi_types: padSteps(steps.map((s) => typeId(s.type))),
+      epi_flags: padSteps(steps.map(stepFlags)),
+      epi_scalars: padSteps(steps.map((s) => (typeof s.operand === 'number' ? s.operand : 0))),
       c_view: c ? [c.offset, c.shape.strides[rank - 2]!, c.shape.strides[rank - 1]!, 0] : [0, 0, 0, 0],
       c_batch_strides: pad4(cBatch),
     },

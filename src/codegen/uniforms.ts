@@ -3,7 +3,7 @@
 // The field lists are checked against the structs in kernels/*.wgsl by test/kernels/kernel-contracts.test.ts.
 // Fields whose name starts with `_` are padding: they take no value and are written as 0.
 
-export type UniformKind = 'u32' | 'i32' | 'f32' | 'vec4u' | 'vec4i' | 'vec4f' | 'u32x8' | 'i32x8' | 'f32x8';
+export type UniformKind = 'u32' | 'i32' | 'f32' | 'vec4u' | 'vec4i' | 'vec4f' | 'u32x8' | 'i32x8' | 'u32x12' | 'f32x12';
 
 export type UniformLayout = Readonly<Record<string, UniformKind>>;
 
@@ -24,7 +24,8 @@ export const WGSL_UNIFORM_TYPES: Readonly<Record<UniformKind, string>> = {
   vec4f: 'vec4<f32>',
   u32x8: 'array<vec4<u32>, 2>',
   i32x8: 'array<vec4<i32>, 2>',
-  f32x8: 'array<vec4<f32>, 2>',
+  u32x12: 'array<vec4<u32>, 3>',
+  f32x12: 'array<vec4<f32>, 3>',
 };
 
 function slots(kind: UniformKind): number {
@@ -39,8 +40,10 @@ function slots(kind: UniformKind): number {
       return 4;
     case 'u32x8':
     case 'i32x8':
-    case 'f32x8':
       return 8;
+    case 'u32x12':
+    case 'f32x12':
+      return 12;
     default:
       return kind satisfies never;
   }
@@ -74,8 +77,8 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: Uniform
     const list = typeof v === 'number' ? [v] : v;
     if (list.length > slots(kind)) throw new Error(`${what}: uniform '${name}' takes ${slots(kind)} values, got ${list.length}`);
     list.forEach((x, j) => {
-      if (kind === 'f32' || kind === 'vec4f' || kind === 'f32x8') f32[at + j] = x;
-      else if (kind === 'u32' || kind === 'vec4u' || kind === 'u32x8') u32[at + j] = x >>> 0;
+      if (kind === 'f32' || kind === 'vec4f' || kind === 'f32x12') f32[at + j] = x;
+      else if (kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' || kind === 'u32x12') u32[at + j] = x >>> 0;
       else i32[at + j] = x | 0;
     });
   }
@@ -90,7 +93,7 @@ export function unpackUniforms(layout: UniformLayout, bytes: ArrayBuffer): Recor
   const out: Record<string, number | number[]> = {};
   for (const { name, kind, at } of placeFields(layout).placed) {
     if (name.startsWith('_')) continue;
-    const view = kind === 'f32' || kind === 'vec4f' || kind === 'f32x8' ? f32 : kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' ? u32 : i32;
+    const view = kind === 'f32' || kind === 'vec4f' || kind === 'f32x12' ? f32 : kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' || kind === 'u32x12' ? u32 : i32;
     const values = Array.from(view.subarray(at, at + slots(kind)));
     out[name] = values.length === 1 ? values[0]! : values;
   }

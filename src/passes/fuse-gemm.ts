@@ -5,7 +5,8 @@
 // the GEMM kernel applies to an operand as it loads it — used only by this GEMM; longer chains (BERT's
 // GELU before its second FFN GEMM) are left to fuse-pointwise, one kernel of their own, so the printed
 // program says what runs. Epilogue: a chain of elementwise consumers on the same lens whose other inputs
-// are constants, or one earlier value of the chain (GELU after a GEMM: x / √2 → erf → + 1 → · x → · ½). Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
+// are constants, or one earlier value of the chain (GELU after a GEMM: x / √2 → erf → + 1 → · x → · ½).
+// sink-scalar-mul, before it, puts GELU as exporters write it, (x · ½) · Φ(x), in that chain form. Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
 // before fuse-pointwise.
 
 import type { Instruction } from '../ir/instruction.js';
@@ -37,30 +38,31 @@ function absorbPrologue(members: Set<Instruction>, from: Instruction, opTaken = 
 }
 
 /**
- * Grows the chain of elementwise consumers after `output`; one value of it may be read twice, by the
- * next op and by a later one of the chain (GELU: x / √2 → erf → + 1 → · x → · ½). Returns the last.
+ * Grows the chain of elementwise consumers after `output`; one value of it may be read again by later
+ * ops of the chain (GELU: x / √2 → erf → + 1 → · x → · ½; its tanh form reads x three times). Returns
+ * the last.
  */
 function absorbEpilogue(m: Module, members: Set<Instruction>, output: Instruction): Instruction {
   const order = m.indexMap();
   let out = output;
-  // The value read twice, its later reader (until the chain reaches it), and the chain as it was then.
-  let kept: { value: Instruction; reader: Instruction | undefined; members: Set<Instruction> } | undefined;
+  // The value read again, its later readers (until the chain reaches them), and the chain as it was then.
+  let kept: { value: Instruction; readers: Set<Instruction>; members: Set<Instruction> } | undefined;
   const settle = () => {
-    if (!kept?.reader) return out;
-    // The later reader is not on the chain: the group ends at the value read twice.
+    if (!kept || kept.readers.size === 0) return out;
+    // A later reader is not on the chain: the group ends at the value read again.
     members.clear();
     for (const i of kept.members) members.add(i);
     return kept.value;
   };
   for (;;) {
     const users = [...new Set(out.outputs)].sort((x, y) => order.get(x)! - order.get(y)!);
-    if (users.length === 2 && !kept && users.every((u) => !u.isReturn())) kept = { value: out, reader: users[1], members: new Set(members) };
+    if (users.length > 1 && !kept && users.every((u) => !u.isReturn())) kept = { value: out, readers: new Set(users.slice(1)), members: new Set(members) };
     else if (users.length !== 1) return settle();
     const u = users[0]!;
     if (u.op.def.pointwise !== true || u.moduleInputs.length > 0 || !sameNumbers(u.shape.lens, out.shape.lens)) return settle();
-    if (!u.inputs.every((i) => i === out || dependsOnlyOnLiterals(i) || (i === kept?.value && u === kept.reader))) return settle();
+    if (!u.inputs.every((i) => i === out || dependsOnlyOnLiterals(i) || (i === kept?.value && kept.readers.has(u)))) return settle();
     members.add(u);
-    if (u === kept?.reader) kept.reader = undefined;
+    kept?.readers.delete(u);
     out = u;
   }
 }

@@ -24,6 +24,7 @@ import type { Pass, PassContext } from './pass.js';
 import { quantizeFp16 } from './quantize-fp16.js';
 import { quantizeFp8 } from './quantize-fp8.js';
 import { simplifyQdq } from './simplify-qdq.js';
+import { sinkScalarMul } from './sink-scalar-mul.js';
 import { stripAttentionQdq } from './strip-attention-qdq.js';
 
 /** How far the pipeline runs (`compile --stage`); each stage includes the ones before it. */
@@ -88,6 +89,7 @@ export function buildPipeline(options: PipelineOptions): Pass[] {
     rewriteReduce, // softmax -> reduce_max/sub/exp/reduce_sum/div (fp32 island for half): what fusion matches
     fuseAttention, // attention regions first: they claim their dots, softmax and quantize epilogue
     layoutAttentionOutput, // an attention output transposed for a reshape is written in that order (no copy)
+    sinkScalarMul, // (x · ½) · Φ(x) -> (Φ(x) · x) · ½, exactly: GELU becomes a chain a GEMM epilogue takes
     fuseReduce, // each reduction with its elementwise neighbours (dq -> softmax -> q, layernorm)
     fuseGemm, // each (quant_)dot with its quantize prologue and dequantize epilogue
     fusePointwise, // the elementwise chains left

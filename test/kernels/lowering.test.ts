@@ -164,6 +164,6 @@ test('GELU after a GEMM is one launch: the epilogue keeps x for the product that
   assert.equal(u['epilogue_steps'], 6);
   assert.deepEqual((u['epi_kinds'] as number[]).slice(0, 6), (['add', 'div', 'erf', 'add', 'mul', 'mul'] as const).map((o) => POINTWISE_OPS[o]));
   // Flags: 2 saturate, 4 the operand is c (the bias), 8 keep the value received (x), 16 the operand is the kept x.
-  assert.deepEqual(u['epi_flags'], [2 | 4, 2 | 8, 2, 2, 2 | 16, 2, 0, 0]);
+  assert.deepEqual(u['epi_flags'], [2 | 4, 2 | 8, 2, 2, 2 | 16, 2, 0, 0, 0, 0, 0, 0]);
   assert.deepEqual((u['epi_scalars'] as number[]).slice(0, 6), [0, Math.fround(Math.SQRT2), 0, 1, 0, 0.5]);
 });
