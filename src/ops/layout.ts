@@ -3,7 +3,7 @@
 // new standard tensors, layout a new tensor in a given memory order. Attributes hold normalized, non-negative values: the importer resolves ONNX's
 // negative axes, -1/0 reshape dims and out-of-range slice bounds.
 
-import { defineOp, ShapeError } from '../ir/op.js';
+import { defineOp, ShapeError, type Op } from '../ir/op.js';
 import { Shape } from '../ir/shape.js';
 import { expectInputs, normalizeAxis, standard } from './common.js';
 
@@ -26,6 +26,18 @@ defineOp({
   },
 });
 
+/** The one input of a layout or transpose and its `permutation`, checked to permute the input's axes. */
+function permuted(op: Op, inputs: readonly Shape[]): [Shape, readonly number[]] {
+  expectInputs(inputs, 1);
+  const s = inputs[0]!;
+  const perm = op.ints('permutation');
+  const sorted = [...perm].sort((a, b) => a - b);
+  if (perm.length !== s.ndim || sorted.some((p, i) => p !== i)) {
+    throw new ShapeError(`permutation {${perm.join(', ')}} is not a permutation of rank ${s.ndim}`);
+  }
+  return [s, perm];
+}
+
 // layout[permutation=P]: the same values in memory order P (MIGraphX's `layout`, shape::from_permutation):
 // a copy whose result is transpose(…, P)-standard. Only fused ops end with one (layout-attention-output),
 // so their kernel writes in that order; a group keeps its result's layout (ops/fused.ts).
@@ -33,13 +45,7 @@ defineOp({
   name: 'layout',
   attrs: [{ name: 'permutation', kind: 'ints' }],
   computeShape(op, inputs) {
-    expectInputs(inputs, 1);
-    const s = inputs[0]!;
-    const perm = op.ints('permutation');
-    const sorted = [...perm].sort((a, b) => a - b);
-    if (perm.length !== s.ndim || sorted.some((p, i) => p !== i)) {
-      throw new ShapeError(`permutation {${perm.join(', ')}} is not a permutation of rank ${s.ndim}`);
-    }
+    const [s, perm] = permuted(op, inputs);
     return Shape.fromPermutation(s.type, s.lens, perm);
   },
 });
@@ -49,13 +55,7 @@ defineOp({
   aliasesInput: 0,
   attrs: [{ name: 'permutation', kind: 'ints' }],
   computeShape(op, inputs) {
-    expectInputs(inputs, 1);
-    const s = inputs[0]!;
-    const perm = op.ints('permutation');
-    const sorted = [...perm].sort((a, b) => a - b);
-    if (perm.length !== s.ndim || sorted.some((p, i) => p !== i)) {
-      throw new ShapeError(`permutation {${perm.join(', ')}} is not a permutation of rank ${s.ndim}`);
-    }
+    const [s, perm] = permuted(op, inputs);
     return new Shape(s.type, perm.map((p) => s.lens[p]!), perm.map((p) => s.strides[p]!));
   },
 });

@@ -67,6 +67,9 @@ test('ops reject bad inputs with a message naming the op', () => {
   assert.throws(() => m.addInstruction(makeOp('add'), [a, b]), /add: input 1 has lens \{4, 5\}/);
   assert.throws(() => makeOp('transpose', { perm: [0] }), /has no attribute 'perm'/);
   assert.throws(() => m.addInstruction(makeOp('transpose', { permutation: [0, 0] }), [a]), /not a permutation/);
+  assert.throws(() => m.addInstruction(makeOp('layout', { permutation: [1, 0, 2] }), [a]), /layout\[permutation=\{1, 0, 2\}\]: permutation \{1, 0, 2\} is not a permutation of rank 2/);
+  // layout keeps the lens and lays memory out in the permutation's order.
+  assert.equal(m.addInstruction(makeOp('layout', { permutation: [1, 0] }), [a]).shape.toString(), 'float_type, {2, 3}, {1, 2}');
 });
 
 test('validate catches a shape that no longer matches its op', () => {
