@@ -5,7 +5,7 @@
 // becomes the chain x / √2 → erf → + 1 → · x → · ½, which fuse-gemm takes as the epilogue of the GEMM
 // that computes x (x is read again by the product); the tanh form, ½x · (1 + tanh(…)), likewise.
 // Runs after fuse-attention (its regions are outlined, so their scale stays where the attention
-// kernel reads it) and before the other fusions.
+// kernel reads it; regions left unfused are not touched) and before the other fusions.
 
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
@@ -38,12 +38,13 @@ function scaled(inner: Instruction, y: Instruction): [Instruction, Instruction] 
 
 export function sinkScalarMulModule(m: Module): void {
   for (const ins of m.instructions()) {
-    if (ins.op.name !== 'mul' || !isFloat(ins)) continue;
+    // Attention regions left unfused (`keep`) keep their instructions: the IR view lists their members.
+    if (ins.op.name !== 'mul' || !isFloat(ins) || ins.meta.attention) continue;
     for (const k of [0, 1]) {
       const inner = ins.inputs[k]!;
       const y = ins.inputs[1 - k]!;
       const xc = scaled(inner, y);
-      if (!xc || dependsOnlyOnLiterals(y) || inner.shape.type !== ins.shape.type) continue;
+      if (!xc || dependsOnlyOnLiterals(y) || inner.shape.type !== ins.shape.type || inner.meta.attention) continue;
       const [x, c] = xc;
       const product = m.insertInstruction(ins, makeOp('mul'), [y, x]);
       m.copyProvenance(ins, product);

@@ -52,8 +52,10 @@ test('(x · ½) · y becomes (y · x) · ½, and every value stays bit for bit',
   }
 });
 
-test('left alone: a scale that is not a power of two, a scaled value read twice', () => {
-  for (const p of [scaledProduct(0.3), scaledProduct(0.5, 2)]) {
+test('left alone: a scale that is not a power of two, a scaled value read twice, an attention region', () => {
+  const marked = scaledProduct(0.5);
+  for (const ins of marked.mainModule()) if (ins.op.name === 'mul') ins.meta.attention = { region: 0, pattern: 'test', role: 'scores' };
+  for (const p of [scaledProduct(0.3), scaledProduct(0.5, 2), marked]) {
     const text = moduleToString(p.mainModule());
     assert.equal(rewritten(p).text, text);
   }
