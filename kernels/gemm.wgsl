@@ -4,7 +4,7 @@
 // (TM·WG_Y) × (TN·WG_X) tile of y, each invocation TM × TN of it, staging TILE_K-deep slices of a and b
 // in workgroup memory, or (DIRECT = 1, software adapters) reading them straight from storage. Fusion
 // (src/codegen/lower-gemm-group.ts): each operand may be quantized or converted as it loads (its
-// prologue), and up to 8 elementwise steps (dequantize, convert, quantize, an op with a scalar, with
+// prologue), and up to 12 elementwise steps (dequantize, convert, quantize, an op with a scalar, with
 // an element of a tensor operand c, or with one earlier value of the chain) run on each result before
 // it is written as y_type
 // (lib/fused-values.wgsl); narrow outputs are written four columns to a word.
@@ -35,13 +35,13 @@ struct Params {
   a_prologue: vec4<u32>,
   b_prologue: vec4<u32>,
   prologue_scales: vec4<f32>,
-  // Epilogue steps 0–7 (lib/fused-values.wgsl fw_step): kind, result type, flags, scalar operand. Flags
+  // Epilogue steps 0–11 (lib/fused-values.wgsl fw_step): kind, result type, flags, scalar operand. Flags
   // bit 2: the operand is c's element instead; bit 3: keep the value the step receives (the saved value);
-  // bit 4: the operand is the saved value (x · Φ(x) of GELU reads x twice).
-  epi_kinds: array<vec4<u32>, 2>,
-  epi_types: array<vec4<u32>, 2>,
-  epi_flags: array<vec4<u32>, 2>,
-  epi_scalars: array<vec4<f32>, 2>,
+  // bit 4: the operand is the saved value (x · Φ(x) of GELU reads x again).
+  epi_kinds: array<vec4<u32>, 3>,
+  epi_types: array<vec4<u32>, 3>,
+  epi_flags: array<vec4<u32>, 3>,
+  epi_scalars: array<vec4<f32>, 3>,
   // c read at (batch, row, col): element offset, row stride, column stride; batch strides.
   c_view: vec4<i32>,
   c_batch_strides: vec4<i32>,
