@@ -1,6 +1,6 @@
 // The GPU benchmark suite (issue 5): every comparison side by side, in one run, on one adapter.
 //   npm run bench:gpu [-- --quick] [--backend vulkan] [--iterations N] [--rounds N] [--no-ort]
-//                     [--only attention,seed,ort,gemm,fraction] [--sizes 1024,256] [--out FILE]
+//                     [--only attention,seed,ort,gemm,fraction,bert] [--sizes 1024,256] [--out FILE]
 // 1. The fused attention kernel inside the compiled seed program and launched on its own (the
 //    standalone bench's launch), each on a device with ORT's perf toggles and on one with Dawn's
 //    defaults: the H200's 2.83 vs 0.637 ms question (docs/attention-kernel.md, "Inside a program").
@@ -13,6 +13,9 @@
 // 4. (c) GEMM 1024³ and 4096×768×768: ours (float, half, fp8 quant_dot; on a software adapter with
 //    direct loads and with workgroup tiles, side by side), the textbook tiled baseline, ORT's MatMul.
 // 5. (d) The attention kernel's GFLOP/s as a fraction of our GEMM's.
+// 6. (e) A transformer layer (examples/bert_layer.onnx at sequence 128; 16 with --quick), float and
+//    --fp8: kernels, launches, the perf machinery's Total time and end to end; ORT's CPU and WebGPU EPs
+//    on the float model with the same inputs.
 // Prints the adapter and driver and markdown tables; writes JSON (.bench-out/webgpu-suite.json, or
 // --out). --quick (S = 256; GEMM 512³ and 1024×768×768) is for the software adapter, where the full
 // suite takes many minutes; on a GPU the full suite takes about a minute. scripts/gpu/ runs it on a
@@ -26,7 +29,7 @@ import '../src/ops/index.js';
 import { ATTENTION_KERNEL, KERNELS, variantKey } from '../src/codegen/kernel-catalog.js';
 import { lowerProgram } from '../src/codegen/lower.js';
 import { scratchBytes } from '../src/compact-ir.js';
-import { compileModel, type CompileResult } from '../src/compiler.js';
+import { compileFile, compileModel, type CompileResult } from '../src/compiler.js';
 import { exportQdqBytes } from '../src/export/export-qdq.js';
 import type { Tensor } from '../src/ir/tensor.js';
 import { randomInputs } from '../src/inputs/random-inputs.js';
@@ -56,7 +59,7 @@ const fixedIterations = option('iterations') ? Number(option('iterations')) : un
 const withOrt = !flag('no-ort');
 const outFile = option('out') ?? '.bench-out/webgpu-suite.json';
 /** --only attention,seed,ort,gemm,fraction: run only those parts (default: all). */
-const SECTIONS = new Set((option('only') ?? 'attention,seed,ort,gemm,fraction').split(','));
+const SECTIONS = new Set((option('only') ?? 'attention,seed,ort,gemm,fraction,bert').split(','));
 /** Rounds of interleaved measurements (each contender takes a turn per round). */
 const ROUNDS = Math.max(1, Number(option('rounds') ?? 3));
 const SIZES = (option('sizes') ?? (quick ? '256' : '1024,256')).split(',').map(Number);
@@ -71,6 +74,8 @@ const GEMMS: readonly (readonly [number, number, number])[] = quick
     ];
 /** Wall-clock budget of one measurement (ms): iteration counts are sized to it, at least 3, at most 50. */
 const BUDGET_MS = quick ? 1500 : 3000;
+/** (e): the BERT layer's sequence lengths. */
+const BERT_SEQS = quick ? [16] : [128];
 const B = 1;
 const H = 16;
 const D = 128;
@@ -314,6 +319,7 @@ async function suite(): Promise<void> {
   /** The largest block's inputs and scales, for (d). */
   let largest: { S: number; scale: number; yScale: number; params: ReadonlyMap<string, Tensor> } | undefined;
   const fractionRows: Record<string, unknown>[] = [];
+  const bertRows: Record<string, unknown>[] = [];
 
   try {
     for (const S of SIZES) {
@@ -497,6 +503,43 @@ async function suite(): Promise<void> {
       const vsBest = Number.isFinite(best) ? `; of the best GEMM in (c), ${fmt(best)} GFLOP/s: ${fmt((100 * att!.gflops) / best)}%` : '';
       targets.push({ name: `(d) attention S=${largest.S} GFLOP/s ≥ 50% of our GEMM's (${shape}, half inputs)`, value: `${fmt(att!.gflops)} / ${fmt(gh!.gflops)} = ${fmt((100 * att!.gflops) / gh!.gflops)}% (of the float-input GEMM: ${fmt((100 * att!.gflops) / gf!.gflops)}%${vsBest})`, met: att!.gflops >= 0.5 * gh!.gflops });
     }
+
+    // 6. (e) The BERT layer, float and --fp8, then ORT on the float model with the same inputs.
+    for (const seq of SECTIONS.has('bert') ? BERT_SEQS : []) {
+      const file = join(process.cwd(), 'examples', 'bert_layer.onnx');
+      const dims = new Map([
+        ['batch', 1],
+        ['sequence', seq],
+      ]);
+      let floatParams: ReadonlyMap<string, Tensor> | undefined;
+      let floatOut: Tensor | undefined;
+      let floatEndToEnd = NaN;
+      for (const fp8 of [false, true]) {
+        const r = compileFile(file, { inputDims: dims, ...(fp8 ? { fp8: { seed: 0 } } : {}) });
+        const params = randomInputs(r.program.mainModule(), 0);
+        const lowered = lowerProgram(r.program, perf.capabilities);
+        const exe = await ExecutableProgram.prepare(perf, lowered);
+        const e2e = await endToEnd(exe, params);
+        exe.destroy();
+        const m = await measurePerf(r.program, params, { iterations: iterationsFor(e2e.medianMs, 100), device: perf });
+        const s = summarize(m.input);
+        const kernels = s.kernels.filter((k) => k.symbol.startsWith('gpu::code_object::'));
+        bertRows.push({ seq, program: fp8 ? '--fp8 (skip)' : 'float', kernels: kernels.reduce((a, k) => a + k.count, 0), launches: lowered.launches.length, fallbacks: lowered.fallbacks.length, totalTimeMs: s.totalTimeMs, endToEndMs: e2e.medianMs, perKernelMs: Object.fromEntries(kernels.map((k) => [k.symbol.replace('gpu::code_object::', ''), k.totalMs])) });
+        console.log(`  bert sequence ${seq} ${fp8 ? 'fp8' : 'float'}: total ${fmt(s.totalTimeMs)} ms, ${lowered.launches.length} launches`);
+        if (!fp8) [floatParams, floatOut, floatEndToEnd] = [params, e2e.outputs[0], e2e.medianMs];
+      }
+      if (withOrt && floatParams) {
+        const inputs = [...floatParams].map(([name, t]) => ({ name, type: 'float32' as const, dims: [...t.shape.lens], file: floatFile(work, `bert-${name}-${seq}`, t) }));
+        for (const ep of ['cpu', 'webgpu'] as const) {
+          const output = join(work, `bert-${seq}-${ep}.out`);
+          const r = await runOrtJob({ model: file, ep, optimization: 'all', inputs, output, budgetMs: BUDGET_MS, ...(fixedIterations ? { iterations: fixedIterations } : {}) });
+          ortVersion ??= r.version;
+          const agreement = r.ok && floatOut ? relativeL2(readOutput(output, 'float32'), floatOut.toFloat32Array()) : NaN;
+          bertRows.push({ seq, program: `onnxruntime-node ${ep === 'cpu' ? 'CPU' : 'WebGPU'} EP (float model)`, ...r, endToEndMs: r.medianMs, oursFaster: r.medianMs ? r.medianMs / floatEndToEnd : NaN, relL2VsOurs: agreement });
+          console.log(`  bert sequence ${seq} ORT ${ep}: ${r.ok ? `${fmt(r.medianMs!)} ms` : r.error}`);
+        }
+      }
+    }
   } finally {
     rmSync(work, { recursive: true, force: true });
     perf.destroy();
@@ -539,7 +582,15 @@ async function suite(): Promise<void> {
   console.log('| kernel | ms | GFLOP/s | iterations |');
   console.log('|---|---:|---:|---:|');
   for (const r of fractionRows as { kernel: string; ms: number; gflops: number; iterations: number }[]) console.log(`| ${r.kernel} | ${fmt(r.ms)} | ${fmt(r.gflops)} | ${r.iterations} |`);
-  console.log('\n## 6. Targets\n');
+  console.log('\n## 6. (e) The BERT layer (examples/bert_layer.onnx; ORT ms / ours ms against our float program, end to end)\n');
+  console.log('| sequence | program | kernels | launches | fallbacks | Total time ms | end to end ms | ORT ms / ours ms | rel. L2 vs ours | per kernel (ms) / note |');
+  console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of bertRows as { seq: number; program: string; kernels?: number; launches?: number; fallbacks?: number; totalTimeMs?: number; endToEndMs?: number; oursFaster?: number; relL2VsOurs?: number; perKernelMs?: Record<string, number>; ok?: boolean; error?: string }[]) {
+    const per = r.perKernelMs ? Object.entries(r.perKernelMs).map(([k, ms]) => `${k.replace(/^wgsl_/, '').slice(0, 40)} ${fmt(ms)}`).join('; ') : r.ok === false ? (r.error ?? '').replace(/\|/g, '/') : '';
+    const opt = (x: number | undefined, f = fmt) => (x === undefined || Number.isNaN(x) ? '—' : f(x));
+    console.log(`| ${r.seq} | ${r.program} | ${opt(r.kernels, String)} | ${opt(r.launches, String)} | ${opt(r.fallbacks, String)} | ${opt(r.totalTimeMs)} | ${opt(r.endToEndMs)} | ${opt(r.oursFaster)} | ${opt(r.relL2VsOurs, (x) => x.toExponential(2))} | ${per} |`);
+  }
+  console.log('\n## 7. Targets\n');
   for (const t of targets) console.log(`- ${t.met ? 'met' : 'NOT met'}: ${t.name}: ${t.value}`);
   const seconds = (performance.now() - started) / 1000;
   console.log(`\n(${seconds.toFixed(0)} s)`);
@@ -563,6 +614,7 @@ async function suite(): Promise<void> {
         ort: ortRows,
         gemm: gemmRows,
         attentionVsGemm: fractionRows,
+        bert: bertRows,
         targets,
         seconds,
       },
