@@ -5,9 +5,9 @@
 // the GEMM kernel applies to an operand as it loads it — used only by this GEMM; longer chains (BERT's
 // GELU before its second FFN GEMM) are left to fuse-pointwise, one kernel of their own, so the printed
 // program says what runs. Epilogue: a chain of elementwise consumers on the same lens whose other inputs
-// are constants, or one earlier value of the chain (GELU after a GEMM: x / √2 → erf → + 1 → · x → · ½).
-// sink-scalar-mul, before it, puts GELU as exporters write it, (x · ½) · Φ(x), in that chain form. Runs after fuse-attention and fuse-reduce (which claim their own ops first) and
-// before fuse-pointwise.
+// are constants, or one earlier value of the chain (GELU after a GEMM: x / √2 → erf → + 1 → · x → · ½;
+// sink-scalar-mul, before it, puts GELU as exporters write it, (x · ½) · Φ(x), in that chain form).
+// Runs after fuse-attention and fuse-reduce (which claim their own ops first) and before fuse-pointwise.
 
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
