@@ -16,7 +16,7 @@ import { randomInputs } from '../../src/inputs/random-inputs.js';
 import { compileModel } from '../../src/compiler.js';
 import { lowerProgram } from '../../src/codegen/lower.js';
 import { PORTABLE_CAPABILITIES } from '../../src/codegen/capabilities.js';
-import { linearGelu } from '../helpers/gelu-model.js';
+import { linearActivation } from '../helpers/linear-activation.js';
 
 const ctx = { diagnostics: new DiagnosticSink() };
 
@@ -61,14 +61,15 @@ test('left alone: a scale that is not a power of two, a scaled value read twice,
   }
 });
 
-test('a linear layer then Gelu (erf and tanh forms) is one GEMM kernel: GELU is its epilogue, float and --fp8', () => {
-  for (const approximate of ['none', 'tanh'] as const) {
+test('a linear layer then Gelu (erf and tanh forms) or SiLU is one GEMM kernel: the activation is its epilogue, float and --fp8', () => {
+  const symbols = { gelu: /^wgsl_.*dot_.*add_div_erf_add_mul_mul$/, 'gelu-tanh': /^wgsl_.*dot_.*add_pow_mul_add_mul_tanh_add_mul_mul$/, silu: /^wgsl_.*dot_.*add_sigmoid_mul$/ };
+  for (const act of ['gelu', 'gelu-tanh', 'silu'] as const) {
     for (const fp8 of [false, true]) {
-      const r = compileModel(linearGelu(approximate), fp8 ? { fp8: {} } : {});
+      const r = compileModel(linearActivation(act), fp8 ? { fp8: {} } : {});
       const kernels = r.program.mainModule().instructions().filter((i) => i.op.name === 'gpu::code_object');
-      const what = `${approximate}${fp8 ? ', --fp8' : ''}`;
+      const what = `${act}${fp8 ? ', --fp8' : ''}`;
       assert.equal(kernels.length, 1, `${what}: ${kernels.map((k) => k.op.str('symbol_name')).join(', ')}`);
-      assert.match(kernels[0]!.op.str('symbol_name'), approximate === 'none' ? /^wgsl_.*dot_.*add_div_erf_add_mul_mul$/ : /^wgsl_.*dot_.*add_pow_mul_add_mul_tanh_add_mul_mul$/, what);
+      assert.match(kernels[0]!.op.str('symbol_name'), symbols[act], what);
       const lowered = lowerProgram(r.program, PORTABLE_CAPABILITIES);
       assert.deepEqual(lowered.fallbacks, [], what);
       assert.equal(lowered.launches.length, 1, what);

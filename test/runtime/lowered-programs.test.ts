@@ -35,7 +35,7 @@ import { corpus } from '../attention/helpers/corpus.js';
 import { repoPath } from '../helpers/paths.js';
 import { attentionThenGemm } from '../helpers/attention-then-gemm.js';
 import { gemmThenGelu } from '../helpers/gemm-then-gelu.js';
-import { linearGelu } from '../helpers/gelu-model.js';
+import { linearActivation } from '../helpers/linear-activation.js';
 import { fuseGemm } from '../../src/passes/fuse-gemm.js';
 
 after(releaseGpu);
@@ -241,15 +241,15 @@ test('lowered programs run on WebGPU through one scratch buffer and match the re
       assert.deepEqual(launches, ['gemm[tile=f32,block=4x4]'], how);
       assertClose(outputs[0]!, expected[0]!, `gemm + GELU, ${how}`, 'float');
     }
-    // The ONNX Gelu op after a linear layer, both forms (the tanh one keeps x for three steps).
-    for (const approximate of ['none', 'tanh'] as const) {
-      const r = compileModel(linearGelu(approximate));
+    // The ONNX Gelu op after a linear layer, both forms (the tanh one keeps x for three steps), and SiLU.
+    for (const act of ['gelu', 'gelu-tanh', 'silu'] as const) {
+      const r = compileModel(linearActivation(act));
       const inputs = randomInputs(r.program.mainModule(), 11);
       const reference = evaluateProgram(r.program, inputs);
       for (const [how, caps] of BOTH_WAYS) {
         const { outputs, launches } = await run(gpu, r.program, inputs, caps);
-        assert.equal(launches.length, 1, `Gelu ${approximate}, ${how}: ${launches.join(', ')}`);
-        assertClose(outputs[0]!, reference[0]!, `Gelu ${approximate}, ${how}`, 'float');
+        assert.equal(launches.length, 1, `${act}, ${how}: ${launches.join(', ')}`);
+        assertClose(outputs[0]!, reference[0]!, `${act}, ${how}`, 'float');
       }
     }
   });

@@ -1,13 +1,14 @@
-// An ONNX model of a linear layer then the Gelu op (opset 20): y = Gelu(x · W + b), x [1, 8, 16],
-// W [16, 32], approximate 'none' (erf) or 'tanh'. The importer expands Gelu as ½x · (1 + Φ…), the
-// form exporters write; sink-scalar-mul and fuse-gemm make it the GEMM's epilogue.
+// An ONNX model of a linear layer then an activation: y = act(x · W + b), x [1, 8, 16], W [16, 32].
+// act: the Gelu op (opset 20), erf ('gelu') or tanh ('gelu-tanh') form, which the importer expands as
+// ½x · (1 + Φ…), the form exporters write (sink-scalar-mul and fuse-gemm make it the GEMM's epilogue);
+// or 'silu', x · Sigmoid(x) as exporters write SiLU / Swish.
 
 import { Tensor } from '../../src/ir/tensor.js';
 import { seededRandom } from '../../src/inputs/random-inputs.js';
 import type { OnnxModel } from '../../src/onnx/model.js';
 import { attr, buildModel, tensorInfo } from '../onnx/helpers/model-builder.js';
 
-export function linearGelu(approximate: 'none' | 'tanh'): OnnxModel {
+export function linearActivation(act: 'gelu' | 'gelu-tanh' | 'silu'): OnnxModel {
   const next = seededRandom(5);
   const values = (n: number, scale: number) => Array.from({ length: n }, () => (next() - 0.5) * scale);
   return buildModel({
@@ -18,7 +19,12 @@ export function linearGelu(approximate: 'none' | 'tanh'): OnnxModel {
     nodes: [
       { op: 'MatMul', inputs: ['x', 'w'], outputs: ['h'], name: 'fc' },
       { op: 'Add', inputs: ['h', 'b'], outputs: ['hb'], name: 'bias' },
-      { op: 'Gelu', inputs: ['hb'], outputs: ['y'], name: 'gelu', attrs: [attr.string('approximate', approximate)] },
+      ...(act === 'silu'
+        ? [
+            { op: 'Sigmoid', inputs: ['hb'], outputs: ['s'], name: 'sigmoid' },
+            { op: 'Mul', inputs: ['hb', 's'], outputs: ['y'], name: 'silu' },
+          ]
+        : [{ op: 'Gelu', inputs: ['hb'], outputs: ['y'], name: 'gelu', attrs: [attr.string('approximate', act === 'gelu' ? 'none' : 'tanh')] }]),
     ],
   });
 }
