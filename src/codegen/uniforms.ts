@@ -49,6 +49,11 @@ function slots(kind: UniformKind): number {
   }
 }
 
+/** The scalar type of a kind's components. */
+function elementOf(kind: UniformKind): 'u32' | 'i32' | 'f32' {
+  return kind.startsWith('f32') || kind === 'vec4f' ? 'f32' : kind.startsWith('u32') || kind === 'vec4u' ? 'u32' : 'i32';
+}
+
 /** Where each field of `layout` starts (in 32-bit words), and the record's length in words. */
 function placeFields(layout: UniformLayout): { placed: { name: string; kind: UniformKind; at: number }[]; words: number } {
   let words = 0;
@@ -76,9 +81,10 @@ export function packUniforms<L extends UniformLayout>(layout: L, values: Uniform
     if (v === undefined) throw new Error(`${what}: uniform '${name}' has no value`);
     const list = typeof v === 'number' ? [v] : v;
     if (list.length > slots(kind)) throw new Error(`${what}: uniform '${name}' takes ${slots(kind)} values, got ${list.length}`);
+    const element = elementOf(kind);
     list.forEach((x, j) => {
-      if (kind === 'f32' || kind === 'vec4f' || kind === 'f32x12') f32[at + j] = x;
-      else if (kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' || kind === 'u32x12') u32[at + j] = x >>> 0;
+      if (element === 'f32') f32[at + j] = x;
+      else if (element === 'u32') u32[at + j] = x >>> 0;
       else i32[at + j] = x | 0;
     });
   }
@@ -93,7 +99,7 @@ export function unpackUniforms(layout: UniformLayout, bytes: ArrayBuffer): Recor
   const out: Record<string, number | number[]> = {};
   for (const { name, kind, at } of placeFields(layout).placed) {
     if (name.startsWith('_')) continue;
-    const view = kind === 'f32' || kind === 'vec4f' || kind === 'f32x12' ? f32 : kind === 'u32' || kind === 'vec4u' || kind === 'u32x8' || kind === 'u32x12' ? u32 : i32;
+    const view = { f32, u32, i32 }[elementOf(kind)];
     const values = Array.from(view.subarray(at, at + slots(kind)));
     out[name] = values.length === 1 ? values[0]! : values;
   }

@@ -6,6 +6,7 @@
 
 import { defineOp, ShapeError } from '../ir/op.js';
 import { Shape, sameNumbers } from '../ir/shape.js';
+import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
 import { standard } from './common.js';
 
@@ -14,10 +15,10 @@ function submodule(modules: readonly Module[]): Module {
   return modules[0]!;
 }
 
-function resultShapes(m: Module): Shape[] {
+function results(m: Module): Instruction[] {
   const outs = m.outputInstructions();
   if (outs.length === 0) throw new ShapeError(`submodule ${m.name} returns nothing`);
-  return outs.map((o) => o.shape);
+  return outs;
 }
 
 defineOp({
@@ -30,7 +31,7 @@ defineOp({
     inputs.forEach((s, i) => {
       if (!sameNumbers(s.lens, lens)) throw new ShapeError(`input ${i} has lens {${s.lens.join(', ')}} but input 0 has {${lens.join(', ')}}`);
     });
-    const outs = resultShapes(m).map((s) => standard(s.type, lens));
+    const outs = results(m).map((o) => standard(o.shape.type, lens));
     return outs.length === 1 ? outs[0]! : Shape.tuple(outs);
   },
 });
@@ -41,10 +42,7 @@ for (const name of ['fused_reduce', 'group']) {
     attrs: name === 'fused_reduce' ? [{ name: 'axes', kind: 'ints' }] : [{ name: 'tag', kind: 'string', default: '' }],
     computeShape(_op, _inputs, modules) {
       // Standard results, but for a `layout` the submodule ends with: the kernel writes in its order.
-      const outs = submodule(modules)
-        .outputInstructions()
-        .map((o) => (o.op.name === 'layout' ? o.shape : o.shape.asStandard()));
-      if (outs.length === 0) throw new ShapeError(`submodule ${modules[0]!.name} returns nothing`);
+      const outs = results(submodule(modules)).map((o) => (o.op.name === 'layout' ? o.shape : o.shape.asStandard()));
       return outs.length === 1 ? outs[0]! : Shape.tuple(outs);
     },
   });

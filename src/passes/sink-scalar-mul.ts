@@ -10,6 +10,7 @@
 import type { Instruction } from '../ir/instruction.js';
 import type { Module } from '../ir/module.js';
 import { makeOp } from '../ir/op.js';
+import { isFloatType } from '../ir/types.js';
 import type { Program } from '../ir/program.js';
 import { scalarConstant } from '../fusion/outline.js';
 import { dependsOnlyOnLiterals } from '../match/matcher.js';
@@ -23,11 +24,9 @@ function powerOfTwo(ins: Instruction): boolean {
   return v > 0 && Number.isFinite(v) && Number.isInteger(Math.log2(v));
 }
 
-const isFloat = (ins: Instruction) => ['float_type', 'half_type', 'bf16_type', 'double_type'].includes(ins.shape.type);
-
 /** For mul(inner, y) with inner = mul(x, c): [x, c], or undefined. */
 function scaled(inner: Instruction, y: Instruction): [Instruction, Instruction] | undefined {
-  if (inner.op.name !== 'mul' || inner === y || new Set(inner.outputs).size !== 1 || inner.outputs.length !== 1) return undefined;
+  if (inner.op.name !== 'mul' || inner === y || inner.outputs.length !== 1) return undefined;
   for (const j of [1, 0]) {
     const c = inner.inputs[j]!;
     const x = inner.inputs[1 - j]!;
@@ -39,7 +38,7 @@ function scaled(inner: Instruction, y: Instruction): [Instruction, Instruction] 
 export function sinkScalarMulModule(m: Module): void {
   for (const ins of m.instructions()) {
     // Attention regions left unfused (`keep`) keep their instructions: the IR view lists their members.
-    if (ins.op.name !== 'mul' || !isFloat(ins) || ins.meta.attention) continue;
+    if (ins.op.name !== 'mul' || !isFloatType(ins.shape.type) || ins.meta.attention) continue;
     for (const k of [0, 1]) {
       const inner = ins.inputs[k]!;
       const y = ins.inputs[1 - k]!;
